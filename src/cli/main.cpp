@@ -1,24 +1,96 @@
+// compono — the command line. Thin: parses flags and calls the layers.
 #include <cstdio>
-#include "compono/engine/module.h"
-#include "compono/engine/linker.h"
-#include "compono/engine/store.h"
-using namespace compono::engine;
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "compono/engine/engine.h"
+
+using namespace compono::cli;
+
 int main(int argc, char** argv) {
-  Engine engine;
-  auto m = Module::fromFile(engine, argv[1]);
-  if (!m.ok()) { fprintf(stderr, "%s\n", m.error().message.c_str()); return 1; }
-  StoreLimits lim;
-  if (argc > 3) lim.fuel = atoll(argv[3]);
-  if (argc > 4) lim.maxCallDepth = atoi(argv[4]);
-  Store store(engine, lim);
-  Linker linker;
-  auto inst = linker.instantiate(store, *m);
-  if (!inst.ok()) { fprintf(stderr, "%s\n", inst.error().withBacktrace().c_str()); return 1; }
-  auto f = inst->getFunc(argv[2]);
-  std::vector<Val> args;
-  for (auto t : f->type().params) { (void)t; args.push_back(Val::makeI32(getenv("N")?atoi(getenv("N")):30)); }
-  auto r = f->call(args);
-  if (!r.ok()) { fprintf(stderr, "%s\n", r.error().withBacktrace().c_str()); return 3; }
-  for (auto& v : *r) printf("%s\n", v.toString().c_str());
-  printf("fuel %llu\n", (unsigned long long)store.fuelConsumed());
+  CLI::App app{"compono — run WebAssembly modules and components in a capability sandbox"};
+  app.require_subcommand(0, 1);
+  app.set_version_flag("--version", std::string("compono ") + compono::engine::version());
+  app.footer(
+      "Run `compono COMMAND --help` for the flags of each command.\n"
+      "Docs: README.md in the source tree.");
+
+  // run
+  RunOptions runOpts;
+  std::vector<std::string> runRest;
+  auto* run = app.add_subcommand("run", "Run a WASI program (_start), or call one export with --invoke");
+  run->add_option("--invoke", runOpts.invoke, "Call this export instead of _start; ARGS are its arguments")
+      ->type_name("NAME");
+  run->add_option("--dir", runOpts.dirs, "Grant a directory: HOST[::GUEST][:ro] (repeatable)")
+      ->type_name("HOST[::GUEST][:ro]");
+  run->add_option("--env", runOpts.envs, "Pass an environment variable K=V, or K to copy the host's")
+      ->type_name("K=V");
+  run->add_flag("--inherit-env", runOpts.inheritEnv, "Pass the whole host environment");
+  run->add_option("--tcplisten", runOpts.listens, "Pre-open a listening TCP socket (repeatable)")
+      ->type_name("ADDR:PORT");
+  run->add_option("--fuel", runOpts.fuel, "Instruction budget")->type_name("N");
+  run->add_option("--timeout", runOpts.timeout, "Wall-clock deadline (500ms, 2s, 1m)")->type_name("DURATION");
+  run->add_option("--max-memory", runOpts.maxMemory, "Maximum bytes per linear memory (64KiB, 16MiB)")
+      ->type_name("BYTES");
+  run->add_option("--max-table-elements", runOpts.maxTable, "Maximum elements per table")->type_name("N");
+  run->add_option("--max-stack", runOpts.maxStack, "Maximum call depth (wasm frames)")->type_name("N");
+  run->add_option("file", runRest, "The module (.wasm or .wat) followed by its arguments")
+      ->required()
+      ->type_name("FILE [ARGS...]");
+  run->positionals_at_end();
+  run->footer(kRunFooter);
+
+  // validate
+  std::string validateFile;
+  bool validateJson = false;
+  auto* validate = app.add_subcommand("validate", "Decode and validate a module; report the first error");
+  validate->add_option("file", validateFile, "The module (.wasm or .wat)")->required();
+  validate->add_flag("--json", validateJson, "Machine-readable output");
+  validate->footer("Exit code 0 when valid, 1 otherwise. Errors name the byte offset (or line:column).");
+
+  // inspect
+  std::string inspectFile;
+  bool inspectJson = false;
+  auto* inspect = app.add_subcommand(
+      "inspect", "Show imports, exports, memories, tables, globals, sections and sizes");
+  inspect->add_option("file", inspectFile, "The module (.wasm or .wat)")->required();
+  inspect->add_flag("--json", inspectJson, "Machine-readable output");
+
+  // wast
+  WastOptions wastOpts;
+  auto* wast = app.add_subcommand("wast", "Run WebAssembly spec scripts (.wast) and count assertions");
+  wast->add_option("files", wastOpts.files, "Script files")->required();
+  wast->add_option("--skip-list", wastOpts.skipList,
+                   "Commands to skip: lines of 'FILE:LINE reason' ('#' comments)")
+      ->type_name("FILE");
+  wast->add_flag("--json", wastOpts.json, "Machine-readable totals and failures");
+  wast->add_flag("-v,--verbose", wastOpts.verbose, "Log every command");
+  wast->footer("Exit code 0 when every assertion passes (skips excepted), 1 otherwise.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "compono: error: %s\n", e.what());
+    std::fprintf(stderr, "Run with --help for usage.\n");
+    return kExitUsage;
+  }
+
+  if (*run) {
+    runOpts.file = runRest.front();
+    runOpts.args.assign(runRest.begin() + 1, runRest.end());
+    return runCommand(runOpts);
+  }
+  if (*validate) return validateCommand(validateFile, validateJson);
+  if (*inspect) return inspectCommand(inspectFile, inspectJson);
+  if (*wast) return wastCommand(wastOpts);
+  std::printf("%s", app.help().c_str());
+  return kExitUsage;
 }

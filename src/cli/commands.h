@@ -1,0 +1,36 @@
+// The subcommands of `compono`. Each returns the process exit code.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/cli_util.h"
+
+namespace compono::cli {
+
+struct RunOptions {
+  std::string file;
+  std::vector<std::string> args;
+  std::optional<std::string> invoke;
+  std::vector<std::string> dirs;
+  std::vector<std::string> envs;
+  std::vector<std::string> listens;
+  bool inheritEnv = false;
+  std::string fuel, timeout, maxMemory, maxTable, maxStack;
+};
+extern const char* kRunFooter;
+int runCommand(const RunOptions& options);
+
+int validateCommand(const std::string& file, bool json);
+int inspectCommand(const std::string& file, bool json);
+
+struct WastOptions {
+  std::vector<std::string> files;
+  std::string skipList;
+  bool json = false;
+  bool verbose = false;
+};
+int wastCommand(const WastOptions& options);
+
+}  // namespace compono::cli

@@ -1,0 +1,142 @@
+#include "support/test_support.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace compono::test {
+
+std::string guestPath(const std::string& name) { return std::string(COMPONO_GUEST_DIR) + "/" + name + ".wasm"; }
+std::string sharedPath(const std::string& rel) { return std::string(COMPONO_SHARED_DIR) + "/" + rel; }
+std::string componoBinary() { return COMPONO_BINARY; }
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "compono-test-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = std::filesystem::canonical(tmpl).string();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  // Tests may leave read-only directories behind; make them writable first.
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           path_, std::filesystem::directory_options::skip_permission_denied, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) {
+      std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all,
+                                   std::filesystem::perm_options::add, ec);
+    }
+  }
+  std::filesystem::remove_all(path_, ec);
+}
+
+void TempDir::write(const std::string& rel, const std::string& content) const {
+  std::filesystem::path p = std::filesystem::path(path_) / rel;
+  std::filesystem::create_directories(p.parent_path());
+  writeFile(p.string(), content);
+}
+
+std::string TempDir::read(const std::string& rel) const { return readFile(file(rel)); }
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void writeFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+RunResult runProcess(const std::vector<std::string>& argv, const std::string& stdinData,
+                     int timeoutSeconds, const std::string& cwd) {
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+    throw std::runtime_error("pipe failed");
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  RunResult r;
+  size_t written = 0;
+  int inFd = in[1];
+  if (stdinData.empty()) {
+    close(inFd);
+    inFd = -1;
+  } else {
+    fcntl(inFd, F_SETFL, O_NONBLOCK);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
+  bool outOpen = true, errOpen = true;
+  char buf[65536];
+  while (outOpen || errOpen) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      r.timedOut = true;
+      kill(pid, SIGKILL);
+      break;
+    }
+    pollfd fds[3];
+    int n = 0;
+    if (outOpen) fds[n++] = {out[0], POLLIN, 0};
+    if (errOpen) fds[n++] = {err[0], POLLIN, 0};
+    if (inFd >= 0) fds[n++] = {inFd, POLLOUT, 0};
+    if (poll(fds, n, static_cast<int>(left)) < 0) continue;
+    for (int i = 0; i < n; ++i) {
+      if (!fds[i].revents) continue;
+      if (fds[i].fd == inFd) {
+        ssize_t w = write(inFd, stdinData.data() + written, stdinData.size() - written);
+        if (w > 0) written += static_cast<size_t>(w);
+        if (w < 0 || written == stdinData.size()) {
+          close(inFd);
+          inFd = -1;
+        }
+        continue;
+      }
+      ssize_t k = read(fds[i].fd, buf, sizeof buf);
+      if (k <= 0) {
+        if (fds[i].fd == out[0]) outOpen = false; else errOpen = false;
+      } else {
+        (fds[i].fd == out[0] ? r.out : r.err).append(buf, static_cast<size_t>(k));
+      }
+    }
+  }
+  if (inFd >= 0) close(inFd);
+  close(out[0]);
+  close(err[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) r.exitCode = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status)) r.exitCode = 128 + WTERMSIG(status);
+  return r;
+}
+
+RunResult runCompono(const std::vector<std::string>& args, const std::string& stdinData, int timeoutSeconds) {
+  std::vector<std::string> argv = {componoBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runProcess(argv, stdinData, timeoutSeconds);
+}
+
+}  // namespace compono::test
