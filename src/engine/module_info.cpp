@@ -4,6 +4,10 @@
 
 #include "engine/binary_reader.h"
 
+#include <cstdio>
+#include <optional>
+#include <string_view>
+
 namespace compono::engine {
 
 static const char* sectionName(uint8_t id) {
@@ -23,6 +27,47 @@ static const char* sectionName(uint8_t id) {
     case 13: return "tag";
     default: return "unknown";
   }
+}
+
+static Error decodeError(const std::string& file, uint64_t offset, const std::string& what) {
+  char buf[48];
+  snprintf(buf, sizeof buf, ": offset 0x%llx: ", static_cast<unsigned long long>(offset));
+  return Error(ErrorCode::kDecode, file + buf + what);
+}
+
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, at most U+10FFFF.
+static bool isValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i < len) return false;
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
 }
 
 static void readNameSection(std::span<const uint8_t> payload, uint64_t base, ModuleInfo& info) {
@@ -56,6 +101,8 @@ Status scanSections(std::span<const uint8_t> bytes, const std::string& file, Mod
                                          std::to_string(bytes.size()) + " bytes)");
   }
   ByteReader r(bytes.subspan(8), 8);
+  std::optional<uint64_t> dataCount, declaredDataCount;
+  uint64_t datacountOffset = 0;
   while (!r.atEnd()) {
     uint64_t start = r.offset();
     auto id = r.u8();
@@ -76,16 +123,40 @@ Status scanSections(std::span<const uint8_t> bytes, const std::string& file, Mod
     s.offset = payloadStart;
     s.size = *size;
     if (*id == 0) {
+      // A custom section starts with its name, which must be valid UTF-8
+      // (spec 5.5.3); a section that cannot hold it is malformed.
       ByteReader pr(*payload, payloadStart);
       auto n = pr.name();
-      s.name = n ? std::string(*n) : std::string("<malformed custom section>");
-      if (n && *n == "name") {
+      if (!n) {
+        return decodeError(file, pr.errorOffset(),
+                           "malformed custom section name: " + pr.error());
+      }
+      if (!isValidUtf8(*n)) {
+        return decodeError(file, payloadStart, "malformed UTF-8 encoding in a custom section name");
+      }
+      s.name = std::string(*n);
+      if (*n == "name") {
         readNameSection(payload->subspan(pr.pos()), pr.offset(), info);
       }
     } else {
+      if (*id == 11 || *id == 12) {
+        // The element count of the data section, or the data count section's value.
+        ByteReader pr(*payload, payloadStart);
+        auto count = pr.uleb();
+        if (count) (*id == 11 ? dataCount : declaredDataCount) = *count;
+        if (*id == 12) datacountOffset = start;
+      }
       s.name = sectionName(*id);
     }
     info.sections.push_back(std::move(s));
+  }
+  // Spec 5.5.16: the data count section, when present, must equal the
+  // number of data segments (0 when there is no data section).
+  if (declaredDataCount && *declaredDataCount != dataCount.value_or(0)) {
+    return decodeError(file, datacountOffset,
+                       "data count and data section have inconsistent lengths (" +
+                           std::to_string(*declaredDataCount) + " declared, " +
+                           std::to_string(dataCount.value_or(0)) + " segments)");
   }
   if (r.failed()) {
     char buf[64];

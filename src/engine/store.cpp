@@ -70,9 +70,9 @@ Status StoreState::onOutOfFuel() {
 
 Status StoreState::onStackExhausted() {
   return Error::trapError(TrapCode::kCallStackExhausted,
-                          "call stack exhausted: more than " +
-                              std::to_string(limits.maxCallDepth.value_or(0)) +
-                              " nested calls (--max-stack)");
+                          "call stack exhausted: more than " + std::to_string(callDepthLimit) +
+                              " nested calls" +
+                              (limits.maxCallDepth ? " (--max-stack)" : " (the default limit)"));
 }
 
 Status StoreState::onMemoryGrow(uint64_t currentPages, uint64_t deltaPages) {
@@ -112,7 +112,7 @@ Status StoreState::enterGuest() {
     COMPONO_TRY(checkDeadline());
     COMPONO_TRY(refill(*this));
   }
-  if (meter.depth) tier->setDepthCounter(static_cast<int32_t>(*limits.maxCallDepth));
+  if (meter.depth) tier->setDepthCounter(static_cast<int32_t>(callDepthLimit));
   ++callNesting;
   return okStatus();
 }
@@ -128,6 +128,12 @@ Store::Store(const Engine& engine, StoreLimits limits)
     : engine_(&engine), state_(std::make_unique<internal::StoreState>()) {
   state_->limits = limits;
   state_->meter = internal::meterConfigFor(limits);
+  // Call depth is always metered: wabt 1.0.32's interpreter checks its own
+  // frame limit unsoundly (a call_indirect that hits it is skipped and
+  // execution goes on with a corrupt value stack), so the metering pass must
+  // stop recursion before wabt's limit is ever reached.
+  state_->meter.depth = true;
+  state_->callDepthLimit = limits.maxCallDepth.value_or(engine.config().defaultCallDepth);
   state_->fuelSlice = limits.timeout ? internal::kDeadlineSlice : internal::kNoSlice;
   state_->tier = internal::newInterpStore(*this);
   startClock();

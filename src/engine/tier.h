@@ -138,6 +138,10 @@ Result<std::shared_ptr<const TierModule>> interpLoad(const Module& module, Modul
 struct StoreState {
   StoreLimits limits;
   MeterConfig meter;
+  // The call-depth limit in wasm frames: limits.maxCallDepth, else the
+  // Engine's defaultCallDepth. Always enforced by the metering pass (see
+  // Store::Store for why).
+  uint32_t callDepthLimit = 0;
   std::unique_ptr<TierStore> tier;
 
   // Fuel accounting (see meter.cpp for the protocol).

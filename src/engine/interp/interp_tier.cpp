@@ -353,8 +353,7 @@ std::string trapText(TrapCode code, const std::string& detail) {
 class InterpStore : public TierStore {
  public:
   explicit InterpStore(Store& store)
-      : owner_(store), state_(store.state()), store_(wabtFeatures()),
-        callDepth_(store.engine().config().defaultCallDepth) {}
+      : owner_(store), state_(store.state()), store_(wabtFeatures()) {}
 
   Store& owner() { return owner_; }
   wi::Store& wstore() { return store_; }
@@ -475,12 +474,10 @@ class InterpStore : public TierStore {
     } else {
       wi::Thread thread(store_);
       auto& frames = threadFrames(thread);
-      if (state_.meter.depth) {
-        // The metering pass enforces the limit; leave room for host frames.
-        frames.reserve(static_cast<size_t>(*state_.limits.maxCallDepth) * 2 + 64);
-      } else if (frames.capacity() < callDepth_) {
-        frames.reserve(callDepth_);
-      }
+      // The metering pass enforces the depth limit (StoreState::callDepthLimit);
+      // wabt's own frame limit must never be reached, so leave room for host
+      // frames above it.
+      frames.reserve(static_cast<size_t>(state_.callDepthLimit) * 2 + 64);
       thread_ = &thread;
       r = f->Call(thread, params, out, &trap);
       thread_ = nullptr;
@@ -707,7 +704,6 @@ class InterpStore : public TierStore {
   Store& owner_;
   StoreState& state_;
   wi::Store store_;
-  size_t callDepth_;
   wi::Thread* thread_ = nullptr;  // the thread guest code runs on, if any
   std::unordered_map<wi::Instance*, InstanceInfo> instances_;
   std::unordered_map<const HostFunc*, Handle> hostFuncs_;

@@ -1,0 +1,260 @@
+// The S-expression reader of the .wast runner (see wast_lexer.h).
+#include "engine/wast/wast_lexer.h"
+
+#include <cstdio>
+
+namespace compono::engine::wast {
+
+namespace {
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// A token ends at white space, a parenthesis, a quote or a semicolon.
+bool endsToken(char c) { return isSpace(c) || c == '(' || c == ')' || c == '"' || c == ';'; }
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void appendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+class Reader {
+ public:
+  Reader(std::string_view src, const std::string& name) : src_(src), name_(name) {}
+
+  Result<std::vector<SExpr>> readAll() {
+    std::vector<SExpr> top;
+    // Open lists, innermost last; an explicit stack keeps deep nesting off
+    // the C++ call stack.
+    std::vector<SExpr> open;
+    for (;;) {
+      COMPONO_TRY(skipSpaceAndComments());
+      if (pos_ >= src_.size()) break;
+      char c = src_[pos_];
+      if (c == '(') {
+        SExpr list;
+        list.kind = SExpr::Kind::kList;
+        list.line = line_;
+        list.begin = pos_;
+        ++pos_;
+        open.push_back(std::move(list));
+        continue;
+      }
+      if (c == ')') {
+        if (open.empty()) return fail(line_, "unbalanced ')'");
+        ++pos_;
+        SExpr done = std::move(open.back());
+        open.pop_back();
+        done.end = pos_;
+        (open.empty() ? top : open.back().items).push_back(std::move(done));
+        continue;
+      }
+      SExpr token;
+      if (c == '"') {
+        COMPONO_ASSIGN(token, readString());
+      } else {
+        COMPONO_ASSIGN(token, readAtom());
+      }
+      if (open.empty()) {
+        return fail(token.line, "unexpected token outside of any command: " + token.text);
+      }
+      open.back().items.push_back(std::move(token));
+    }
+    if (!open.empty()) {
+      return fail(open.back().line, "unbalanced '(': the list opened here is never closed");
+    }
+    return top;
+  }
+
+ private:
+  Error fail(uint32_t line, const std::string& what) const {
+    return Error(ErrorCode::kDecode, name_ + ":" + std::to_string(line) + ": " + what);
+  }
+
+  void advance() {
+    if (src_[pos_] == '\n') ++line_;
+    ++pos_;
+  }
+
+  Status skipSpaceAndComments() {
+    while (pos_ < src_.size()) {
+      char c = src_[pos_];
+      if (isSpace(c)) {
+        advance();
+      } else if (c == ';' && peek(1) == ';') {
+        while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+      } else if (c == '(' && peek(1) == ';') {
+        COMPONO_TRY(skipBlockComment());
+      } else if (c == ';') {
+        return fail(line_, "unexpected ';' (a line comment starts with ';;')");
+      } else {
+        break;
+      }
+    }
+    return okStatus();
+  }
+
+  // Block comments nest (spec 6.2.4).
+  Status skipBlockComment() {
+    uint32_t startLine = line_;
+    int depth = 0;
+    while (pos_ < src_.size()) {
+      if (src_[pos_] == '(' && peek(1) == ';') {
+        ++depth;
+        pos_ += 2;
+      } else if (src_[pos_] == ';' && peek(1) == ')') {
+        pos_ += 2;
+        if (--depth == 0) return okStatus();
+      } else {
+        advance();
+      }
+    }
+    return fail(startLine, "unterminated block comment '(;'");
+  }
+
+  char peek(size_t ahead) const {
+    return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0';
+  }
+
+  // Finds the closing quote of the string starting at src_[from] == '"' and
+  // returns the index just past it.
+  Result<size_t> scanString(size_t from) {
+    size_t p = from + 1;
+    while (p < src_.size()) {
+      char c = src_[p];
+      if (c == '"') return p + 1;
+      if (c == '\n') break;  // strings cannot span lines (raw newline is not a stringchar)
+      p += c == '\\' ? 2 : 1;
+    }
+    return fail(line_, "unterminated string");
+  }
+
+  Result<SExpr> readString() {
+    SExpr s;
+    s.kind = SExpr::Kind::kString;
+    s.line = line_;
+    s.begin = pos_;
+    COMPONO_ASSIGN(size_t end, scanString(pos_));
+    auto body = decodeStringBody(src_.substr(pos_ + 1, end - pos_ - 2));
+    if (!body.ok()) return fail(line_, body.error().message);
+    s.text = std::move(body).value();
+    pos_ = end;
+    s.end = pos_;
+    return s;
+  }
+
+  Result<SExpr> readAtom() {
+    SExpr a;
+    a.kind = SExpr::Kind::kAtom;
+    a.line = line_;
+    a.begin = pos_;
+    while (pos_ < src_.size() && !endsToken(src_[pos_])) ++pos_;
+    a.text = std::string(src_.substr(a.begin, pos_ - a.begin));
+    if (a.text == "$" && pos_ < src_.size() && src_[pos_] == '"') {
+      // A quoted identifier $"..." (equal to $name when the string is name).
+      COMPONO_ASSIGN(size_t end, scanString(pos_));
+      auto body = decodeStringBody(src_.substr(pos_ + 1, end - pos_ - 2));
+      if (!body.ok()) return fail(line_, body.error().message);
+      a.text = "$" + *body;
+      pos_ = end;
+    }
+    a.end = pos_;
+    return a;
+  }
+
+  std::string_view src_;
+  const std::string& name_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+};
+
+}  // namespace
+
+Result<std::string> decodeStringBody(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  for (size_t i = 0; i < body.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(body[i]);
+    if (c < 0x20 || c == 0x7F) {
+      char buf[64];
+      snprintf(buf, sizeof buf, "control character 0x%02x in a string (write it as \\%02x)", c, c);
+      return Error(ErrorCode::kDecode, buf);
+    }
+    if (c != '\\') {
+      out += static_cast<char>(c);
+      continue;
+    }
+    if (++i >= body.size()) return Error(ErrorCode::kDecode, "string ends with a lone '\\'");
+    char e = body[i];
+    switch (e) {
+      case 't': out += '\t'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case '"': out += '"'; break;
+      case '\'': out += '\''; break;
+      case '\\': out += '\\'; break;
+      case 'u': {
+        if (i + 1 >= body.size() || body[i + 1] != '{') {
+          return Error(ErrorCode::kDecode, "bad escape \\u: expected \\u{hex}");
+        }
+        size_t j = i + 2;
+        uint32_t cp = 0;
+        size_t digits = 0;
+        for (; j < body.size() && body[j] != '}'; ++j) {
+          if (body[j] == '_' && digits > 0) continue;
+          int h = hexValue(body[j]);
+          if (h < 0) return Error(ErrorCode::kDecode, "bad escape \\u{...}: not a hex digit");
+          cp = cp * 16 + static_cast<uint32_t>(h);
+          if (cp > 0x10FFFF) {
+            return Error(ErrorCode::kDecode, "bad escape \\u{...}: beyond U+10FFFF");
+          }
+          ++digits;
+        }
+        if (j >= body.size() || digits == 0) {
+          return Error(ErrorCode::kDecode, "bad escape \\u{...}: unterminated or empty");
+        }
+        if (cp >= 0xD800 && cp < 0xE000) {
+          return Error(ErrorCode::kDecode, "bad escape \\u{...}: a surrogate is not a scalar value");
+        }
+        appendUtf8(out, cp);
+        i = j;
+        break;
+      }
+      default: {
+        int hi = hexValue(e);
+        int lo = i + 1 < body.size() ? hexValue(body[i + 1]) : -1;
+        if (hi < 0 || lo < 0) {
+          return Error(ErrorCode::kDecode, std::string("unknown escape '\\") + e + "'");
+        }
+        out += static_cast<char>(hi * 16 + lo);
+        ++i;
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<SExpr>> readSExprs(std::string_view source, const std::string& name) {
+  return Reader(source, name).readAll();
+}
+
+}  // namespace compono::engine::wast
