@@ -1,0 +1,233 @@
+// The `compono` command end to end: the real binary as a subprocess.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "support/test_support.h"
+
+namespace compono::test {
+namespace {
+
+int countLines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+// Every error is one line, starts with "compono: error:", and is not a crash.
+void expectOneLineError(const RunResult& r, int code, const std::string& mustContain) {
+  EXPECT_EQ(r.exitCode, code) << r.err;
+  EXPECT_FALSE(r.timedOut);
+  EXPECT_EQ(countLines(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("compono: error: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(mustContain), std::string::npos) << "missing '" << mustContain << "' in: " << r.err;
+}
+
+const char* kMath = R"((module $math
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "addf") (param f64 f64) (result f64) (f64.add (local.get 0) (local.get 1)))
+  (func $spin (export "spin") (loop $l (br $l)))
+  (func $rec (export "rec") (param i32) (result i32) (call $rec (local.get 0)))
+  (memory (export "memory") 1)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (table $t 1 funcref)
+  (func (export "tgrow") (param i32) (result i32) (table.grow $t (ref.null func) (local.get 0)))
+  (func (export "boom") unreachable)
+))";
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_.write("math.wat", kMath); }
+  std::string math() { return dir_.file("math.wat"); }
+  TempDir dir_;
+};
+
+TEST_F(Cli, HelpTeachesCommandsAndExitCodes) {
+  auto r = runCompono({"--help"});
+  EXPECT_EQ(r.exitCode, 0);
+  for (const char* cmd : {"run", "validate", "inspect", "wast"}) {
+    EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  }
+  auto run = runCompono({"run", "--help"});
+  EXPECT_EQ(run.exitCode, 0);
+  for (const char* s : {"--dir", "--fuel", "--timeout", "--max-memory", "--max-table-elements",
+                        "--max-stack", "Exit codes", "fuel exhausted", "Examples"}) {
+    EXPECT_NE(run.out.find(s), std::string::npos) << s;
+  }
+  auto version = runCompono({"--version"});
+  EXPECT_EQ(version.exitCode, 0);
+  EXPECT_NE(version.out.find("compono 0."), std::string::npos);
+}
+
+TEST_F(Cli, BadFlagsAreUsageErrors) {
+  auto r = runCompono({"run", "--fuel", "lots", math()});
+  expectOneLineError(r, 2, "--fuel");
+  auto r2 = runCompono({"run", "--timeout", "soon", math()});
+  expectOneLineError(r2, 2, "--timeout");
+  auto r3 = runCompono({"run", "--max-memory", "12 parsecs", math()});
+  expectOneLineError(r3, 2, "--max-memory");
+  auto r4 = runCompono({"frobnicate"});
+  EXPECT_EQ(r4.exitCode, 2);
+  auto r5 = runCompono({"run", "--dir", "::x", math()});
+  expectOneLineError(r5, 2, "--dir");
+}
+
+TEST_F(Cli, InvokeCallsAnExport) {
+  auto r = runCompono({"run", "--invoke", "add", math(), "40", "2"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, "42\n");
+  auto f = runCompono({"run", "--invoke", "addf", math(), "1.5", "0.25"});
+  EXPECT_EQ(f.exitCode, 0) << f.err;
+  EXPECT_EQ(f.out, "1.75\n");
+  auto neg = runCompono({"run", "--invoke", "add", math(), "-1", "-2"});
+  EXPECT_EQ(neg.out, "-3\n");
+}
+
+TEST_F(Cli, InvokeWrongArgumentsIsAUserError) {
+  expectOneLineError(runCompono({"run", "--invoke", "add", math(), "1"}), 1, "takes 2 argument(s)");
+  expectOneLineError(runCompono({"run", "--invoke", "add", math(), "1", "x"}), 1, "not a valid i32");
+  expectOneLineError(runCompono({"run", "--invoke", "nope", math()}), 1, "exported functions: add");
+}
+
+TEST_F(Cli, MissingStartIsAUserError) {
+  expectOneLineError(runCompono({"run", math()}), 1, "no exported function \"_start\"");
+}
+
+TEST_F(Cli, UnknownImportNamesTheImport) {
+  dir_.write("imp.wat", "(module (import \"acme\" \"rocket\" (func)) (func (export \"_start\")))");
+  expectOneLineError(runCompono({"run", dir_.file("imp.wat")}), 1, "\"acme\" \"rocket\"");
+}
+
+TEST_F(Cli, MalformedInputsGiveOneLineWithOffsetOrLine) {
+  dir_.write("trunc.wasm", std::string("\0asm\1\0\0\0\1\x10\1", 11));
+  expectOneLineError(runCompono({"validate", dir_.file("trunc.wasm")}), 1, "trunc.wasm: offset 0x");
+  dir_.write("random.bin", "\x13\x37garbage\xff\xfe");
+  expectOneLineError(runCompono({"run", dir_.file("random.bin")}), 1, "not a WebAssembly module");
+  dir_.write("syntax.wat", "(module\n  (func (result i32)\n    (i32.const)))\n");
+  expectOneLineError(runCompono({"run", dir_.file("syntax.wat")}), 1, "syntax.wat:3:");
+  dir_.write("invalid.wat", "(module (func (result i32) (f32.const 1)))");
+  expectOneLineError(runCompono({"validate", dir_.file("invalid.wat")}), 1, "invalid.wat:1:");
+  dir_.write("empty.wasm", "");
+  expectOneLineError(runCompono({"run", dir_.file("empty.wasm")}), 1, "empty file");
+  expectOneLineError(runCompono({"run", dir_.file("missing.wasm")}), 1, "cannot open");
+}
+
+TEST_F(Cli, MutatedModulesNeverCrashOrHang) {
+  auto base = readFile(guestPath("cli_echo_args"));
+  ASSERT_FALSE(base.empty());
+  std::mt19937 rng(12345);
+  for (int i = 0; i < 60; ++i) {
+    std::string m = base;
+    int flips = 1 + static_cast<int>(rng() % 8);
+    for (int k = 0; k < flips; ++k) m[rng() % m.size()] = static_cast<char>(rng());
+    if (i % 5 == 0) m.resize(rng() % m.size());
+    dir_.write("mut.wasm", m);
+    auto r = runCompono({"run", "--fuel", "50000000", dir_.file("mut.wasm")}, "", 60);
+    EXPECT_FALSE(r.timedOut);
+    EXPECT_LT(r.exitCode, 64) << "crash on mutation " << i << ": " << r.err;
+  }
+}
+
+TEST_F(Cli, LimitsHaveTheirOwnExitCodes) {
+  auto fuel = runCompono({"run", "--fuel", "10000", "--invoke", "spin", math()});
+  EXPECT_EQ(fuel.exitCode, 4) << fuel.err;
+  EXPECT_NE(fuel.err.find("out of fuel"), std::string::npos);
+
+  auto timeout = runCompono({"run", "--timeout", "300ms", "--invoke", "spin", math()});
+  EXPECT_EQ(timeout.exitCode, 5) << timeout.err;
+  EXPECT_NE(timeout.err.find("deadline exceeded"), std::string::npos);
+
+  auto mem = runCompono({"run", "--max-memory", "128KiB", "--invoke", "grow", math(), "5"});
+  EXPECT_EQ(mem.exitCode, 6) << mem.err;
+  EXPECT_NE(mem.err.find("--max-memory 128 KiB"), std::string::npos) << mem.err;
+
+  auto table = runCompono({"run", "--max-table-elements", "4", "--invoke", "tgrow", math(), "10"});
+  EXPECT_EQ(table.exitCode, 7) << table.err;
+
+  auto stack = runCompono({"run", "--max-stack", "100", "--invoke", "rec", math(), "0"});
+  EXPECT_EQ(stack.exitCode, 8) << stack.err;
+  EXPECT_NE(stack.err.find("100 nested calls"), std::string::npos);
+
+  auto trap = runCompono({"run", "--invoke", "boom", math()});
+  EXPECT_EQ(trap.exitCode, 3);
+  EXPECT_NE(trap.err.find("unreachable"), std::string::npos);
+}
+
+TEST_F(Cli, TrapPrintsBacktraceWithFunctionNames) {
+  auto r = runCompono({"run", guestPath("cli_trap")});
+  EXPECT_EQ(r.exitCode, 3) << r.err;
+  EXPECT_EQ(r.out, "about to divide by zero\n");
+  EXPECT_NE(r.err.find("integer divide by zero"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("wasm backtrace:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("compute_ratio"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, GuestArgsAndExitStatusPassThrough) {
+  auto r = runCompono({"run", "--env", "EXIT_WITH=42", guestPath("cli_echo_args"), "-v", "--flag", "x y"});
+  EXPECT_EQ(r.exitCode, 42) << r.err;
+  EXPECT_EQ(r.out, "arg1=-v\narg2=--flag\narg3=x y\n");
+}
+
+TEST_F(Cli, EnvironmentIsOnlyWhatIsGranted) {
+  // Without --env the guest sees no EXIT_WITH even if the host has it.
+  std::vector<std::string> argv = {"/usr/bin/env", "EXIT_WITH=9", componoBinary(), "run",
+                                   guestPath("cli_echo_args")};
+  auto r = runProcess(argv);
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  argv.insert(argv.begin() + 4, "--inherit-env");
+  auto r2 = runProcess(argv);
+  EXPECT_EQ(r2.exitCode, 9) << r2.err;
+}
+
+TEST_F(Cli, MemoryLimitStopsAGreedyGuest) {
+  auto ok = runCompono({"run", guestPath("cli_greedy"), "4"});
+  EXPECT_EQ(ok.exitCode, 0) << ok.err;
+  auto limited = runCompono({"run", "--max-memory", "2MiB", guestPath("cli_greedy"), "8"});
+  EXPECT_EQ(limited.exitCode, 6) << limited.err;
+  EXPECT_NE(limited.err.find("memory limit exceeded"), std::string::npos);
+}
+
+TEST_F(Cli, InspectShowsStructureAndJson) {
+  auto r = runCompono({"inspect", guestPath("cli_echo_args")});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  for (const char* s : {"core module", "sha256", "imports (", "wasi_snapshot_preview1.fd_write",
+                        "exports (", "_start: func () -> ()", "memory 0:", "sections:", "code"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  }
+  auto j = runCompono({"inspect", "--json", math()});
+  EXPECT_EQ(j.exitCode, 0);
+  for (const char* s : {"\"kind\": \"core-module\"", "\"exports\"", "\"name\": \"add\"",
+                        "\"customSections\"", "\"name\": \"name\""}) {
+    EXPECT_NE(j.out.find(s), std::string::npos) << s << "\n" << j.out;
+  }
+  auto v = runCompono({"validate", "--json", math()});
+  EXPECT_EQ(v.exitCode, 0);
+  EXPECT_NE(v.out.find("\"valid\": true"), std::string::npos);
+}
+
+// `compono run` prints the same checksum as the native build of each
+// benchmark workload (scaled down: the interpreter is slow).
+struct Workload {
+  const char* name;
+  const char* arg;
+};
+
+class Workloads : public ::testing::TestWithParam<Workload> {};
+
+TEST_P(Workloads, SameChecksumAsNative) {
+  const Workload& w = GetParam();
+  auto native = runProcess({std::string(COMPONO_NATIVE_DIR) + "/native_" + w.name, w.arg});
+  ASSERT_EQ(native.exitCode, 0);
+  ASSERT_FALSE(native.out.empty());
+  auto wasm = runCompono({"run", guestPath(std::string("workload_") + w.name), w.arg}, "", 600);
+  EXPECT_EQ(wasm.exitCode, 0) << wasm.err;
+  EXPECT_EQ(wasm.out, native.out);
+}
+
+INSTANTIATE_TEST_SUITE_P(Bench, Workloads,
+                         ::testing::Values(Workload{"fib", "4"}, Workload{"sha256", "2"},
+                                           Workload{"nbody", "100000"}, Workload{"hashmap", "1"}),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace compono::test
