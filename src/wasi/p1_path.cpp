@@ -103,18 +103,24 @@ ErrnoResult WasiCtx::Impl::pathOpen(engine::Caller& c, uint32_t fd, uint32_t dir
   // other runtimes (and as the guest's libc expects) rights that cannot be
   // granted are dropped silently, except write access: asking to write where
   // writing is not inheritable (a read-only preopen) fails at once.
+  // (O_DIRECTORY asks for a directory, which is only ever opened read-only,
+  // so write rights in such a request are simply not applicable.)
+  const bool wantDir = (oflags & p1::kOflagDirectory) != 0;
   uint64_t grantBase = base & dir.rightsInheriting;
   uint64_t grantInheriting = inheriting & dir.rightsInheriting;
-  if ((base & rights::kFdWrite) && !(grantBase & rights::kFdWrite)) return Errno::kNotCapable;
-  if ((fdflags & p1::kFdflagAppend) && !(dir.rightsInheriting & rights::kFdWrite)) {
-    return Errno::kNotCapable;
+  if (!wantDir) {
+    if ((base & rights::kFdWrite) && !(grantBase & rights::kFdWrite)) return Errno::kNotCapable;
+    if ((fdflags & p1::kFdflagAppend) && !(dir.rightsInheriting & rights::kFdWrite)) {
+      return Errno::kNotCapable;
+    }
   }
 
+  // The host access mode follows the granted rights.
   constexpr uint64_t kReadRights = rights::kFdRead | rights::kFdReaddir;
   constexpr uint64_t kWriteRights =
       rights::kFdWrite | rights::kFdAllocate | rights::kFdFilestatSetSize;
   bool read = (grantBase & kReadRights) != 0;
-  bool write = (grantBase & kWriteRights) != 0;
+  bool write = !wantDir && (grantBase & kWriteRights) != 0;
   int flags = write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY;
   if (oflags & p1::kOflagCreat) flags |= O_CREAT;
   if (oflags & p1::kOflagExcl) flags |= O_EXCL;
