@@ -39,7 +39,6 @@ int main(int argc, char** argv) {
   run->add_option("file", runRest, "The module (.wasm or .wat) followed by its arguments")
       ->required()
       ->type_name("FILE [ARGS...]");
-  run->positionals_at_end();
   run->footer(kRunFooter);
 
   // validate
@@ -69,6 +68,33 @@ int main(int argc, char** argv) {
   wast->add_flag("-v,--verbose", wastOpts.verbose, "Log every command");
   wast->footer("Exit code 0 when every assertion passes (skips excepted), 1 otherwise.");
 
+  // `compono run [OPTIONS] FILE [ARGS...]`: everything after FILE belongs to
+  // the guest, even when it looks like an option ("-v", "--flag"); so split
+  // the command line at FILE before CLI11 sees it. "--" also ends the options.
+  std::vector<std::string> guestArgs;
+  if (argc > 1 && std::string(argv[1]) == "run") {
+    for (int i = 2; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a == "--") {
+        if (i + 1 < argc) {
+          guestArgs.assign(argv + i + 2, argv + argc);
+          argv[i] = argv[i + 1];  // FILE takes the place of "--"
+          argc = i + 1;
+        }
+        break;
+      }
+      if (a.size() > 1 && a[0] == '-') {
+        if (a.find('=') != std::string::npos) continue;
+        const CLI::Option* opt = run->get_option_no_throw(a);
+        if (opt && opt->get_items_expected_max() > 0) ++i;  // skip the option's value
+        continue;
+      }
+      guestArgs.assign(argv + i + 1, argv + argc);
+      argc = i + 1;
+      break;
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -86,6 +112,7 @@ int main(int argc, char** argv) {
   if (*run) {
     runOpts.file = runRest.front();
     runOpts.args.assign(runRest.begin() + 1, runRest.end());
+    runOpts.args.insert(runOpts.args.end(), guestArgs.begin(), guestArgs.end());
     return runCommand(runOpts);
   }
   if (*validate) return validateCommand(validateFile, validateJson);

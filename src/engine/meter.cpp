@@ -375,11 +375,9 @@ class Metering {
       body.push_back(std::move(block));
       ExprList leave = depthLeave();
       while (!leave.empty()) body.push_back(leave.extract(leave.begin()));
+      // The wrapper is ours, not the guest's: fuel counts only the
+      // instructions of the original body (charged inside the block).
       f.exprs = std::move(body);
-      if (cfg_.fuel) {
-        ExprList entry = fuelCharge(1);
-        insertBefore(f.exprs, f.exprs.begin(), std::move(entry));
-      }
     } else {
       instrumentList(f.exprs, 0);
     }

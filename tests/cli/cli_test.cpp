@@ -182,6 +182,7 @@ TEST_F(Cli, EnvironmentIsOnlyWhatIsGranted) {
 TEST_F(Cli, MemoryLimitStopsAGreedyGuest) {
   auto ok = runCompono({"run", guestPath("cli_greedy"), "4"});
   EXPECT_EQ(ok.exitCode, 0) << ok.err;
+  EXPECT_NE(ok.out.find("allocated 4 MiB"), std::string::npos) << ok.out;
   auto limited = runCompono({"run", "--max-memory", "2MiB", guestPath("cli_greedy"), "8"});
   EXPECT_EQ(limited.exitCode, 6) << limited.err;
   EXPECT_NE(limited.err.find("memory limit exceeded"), std::string::npos);
