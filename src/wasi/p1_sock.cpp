@@ -38,12 +38,15 @@ std::string formatAddress(const struct sockaddr_storage& ss) {
   return "[" + std::string(host) + "]:" + std::to_string(ntohs(a->sin6_port));
 }
 
-// The socket of a stream-socket entry: ENOTSOCK for other kinds.
+// A connected-socket entry holding `required`: EBADF when absent, ENOTSOCK
+// for files, ENOTCONN for a listener (as POSIX says for recv/send/shutdown
+// on an unconnected socket), ENOTCAPABLE when a right is missing.
 OsResult<FdEntry*> socketEntry(p1::FdTable& fds, uint32_t fd, uint64_t required) {
-  OsResult<FdEntry*> e = fds.get(fd, required);
-  if (!e.ok()) return e;
-  if ((*e)->kind != FdKind::kSocket) return OsError{ENOTSOCK};
-  return e;
+  FdEntry* e = fds.find(fd);
+  if (!e) return OsError{EBADF};
+  if (e->kind == FdKind::kListener) return OsError{ENOTCONN};
+  if (e->kind != FdKind::kSocket) return OsError{ENOTSOCK};
+  return fds.get(fd, required);
 }
 
 }  // namespace
@@ -110,10 +113,14 @@ Status WasiCtx::Impl::addListener(const TcpListener& l) {
 
 ErrnoResult WasiCtx::Impl::sockAccept(engine::Caller& c, uint32_t fd, uint32_t flags,
                                       uint32_t fdOut) {
+  // EINVAL on a connection (not listening, as POSIX accept), ENOTSOCK on files.
+  FdEntry* found = fds.find(fd);
+  if (!found) return Errno::kBadf;
+  if (found->kind == FdKind::kSocket) return Errno::kInval;
+  if (found->kind != FdKind::kListener) return Errno::kNotSock;
   OsResult<FdEntry*> r = fds.get(fd, rights::kSockAccept);
   if (!r.ok()) return fromHost(r.error());
   FdEntry& listener = **r;
-  if (listener.kind != FdKind::kListener) return Errno::kNotSock;
   if (flags & ~uint32_t{p1::kFdflagNonblock}) return Errno::kInval;
   engine::GuestMemory mem = c.memory();
   if (!mem.inBounds(fdOut, 4)) return Errno::kFault;

@@ -30,6 +30,7 @@
 //   prestat FD                     -> name=<preopen name>
 //   readdir FD BUFSIZE             -> lists every entry via cookies, small buffer
 //   readdirraw FD BUFSIZE COOKIE   -> used=<n> then the parsed entries
+//   readdirfrom FD N               -> names after entry N, read again from entry N's d_next
 //   waitstdin                      -> blocks in fd_read(0) until a line arrives
 //   scan FROM TO                   -> fds in [FROM, TO) that answer fd_fdstat_get
 //   badptr                         -> fd_write/fd_read/path_open with out-of-bounds pointers
@@ -282,6 +283,32 @@ static void run(char** t, int n) {
       off += sizeof d + d.d_namlen;
     }
     free(buf);
+  } else if (!strcmp(cmd, "readdirfrom") && n >= 3) {
+    // List everything from the start, then list again from the d_next of
+    // entry N: the second listing must be exactly the tail of the first.
+    static uint8_t buf[65536];
+    __wasi_size_t used = 0;
+    e = __wasi_fd_readdir(fdArg(t[1]), buf, sizeof buf, 0, &used);
+    size_t skip = strtoul(t[2], NULL, 10);
+    size_t off = 0, index = 0;
+    __wasi_dircookie_t cookie = 0;
+    printf("readdirfrom %d all:", e);
+    while (!e && off + sizeof(__wasi_dirent_t) <= used) {
+      __wasi_dirent_t d;
+      memcpy(&d, buf + off, sizeof d);
+      printf(" %.*s", (int)d.d_namlen, (const char*)(buf + off + sizeof d));
+      if (index++ == skip) cookie = d.d_next;
+      off += sizeof d + d.d_namlen;
+    }
+    e = __wasi_fd_readdir(fdArg(t[1]), buf, sizeof buf, cookie, &used);
+    printf(" | %d tail:", e);
+    off = 0;
+    while (!e && off + sizeof(__wasi_dirent_t) <= used) {
+      __wasi_dirent_t d;
+      memcpy(&d, buf + off, sizeof d);
+      printf(" %.*s", (int)d.d_namlen, (const char*)(buf + off + sizeof d));
+      off += sizeof d + d.d_namlen;
+    }
   } else if (!strcmp(cmd, "waitstdin")) {
     char line[64];
     __wasi_iovec_t iov = {(uint8_t*)line, sizeof line};

@@ -14,8 +14,12 @@ int main(int argc, char** argv) {
   __wasi_prestat_t ps;
   printf("listener_prestat %d\n", __wasi_fd_prestat_get(lfd, &ps));
 
+  // Whether accept blocks is the listener's own NONBLOCK flag (the flags
+  // argument of sock_accept are the new connection's).
   __wasi_fd_t conn = 0;
-  printf("accept_nonblock %d\n", __wasi_sock_accept(lfd, __WASI_FDFLAGS_NONBLOCK, &conn));
+  printf("set_nonblock %d\n", __wasi_fd_fdstat_set_flags(lfd, __WASI_FDFLAGS_NONBLOCK));
+  printf("accept_nonblock %d\n", __wasi_sock_accept(lfd, 0, &conn));
+  printf("set_blocking %d\n", __wasi_fd_fdstat_set_flags(lfd, 0));
   printf("ready\n");
   fflush(stdout);
 
@@ -38,7 +42,7 @@ int main(int argc, char** argv) {
   printf("accept %d\n", e);
   if (e) return 1;
   e = __wasi_fd_fdstat_get(conn, &st);
-  printf("conn_fdstat %d type=%d\n", e, st.fs_filetype);
+  printf("conn_fdstat %d type=%d flags=%d\n", e, st.fs_filetype, st.fs_flags);
 
   char peek[4];
   __wasi_iovec_t piov = {(uint8_t*)peek, sizeof peek};

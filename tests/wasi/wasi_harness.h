@@ -84,8 +84,11 @@ class PipeReader {
 // the config already names other host fds (then those are used as given).
 class GuestRun {
  public:
+  // Without a timeout of its own, a run gets one of 60 s: a guest stuck in
+  // the host ends with a deadline trap instead of hanging the test binary.
   GuestRun(const std::string& guest, wasi::WasiConfig config,
            engine::StoreLimits limits = {}, bool pipeStdio = true) {
+    if (!limits.timeout) limits.timeout = std::chrono::seconds(60);
     if (pipeStdio) {
       int in[2], out[2], err[2];
       EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
