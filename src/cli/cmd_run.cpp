@@ -179,7 +179,11 @@ int runCommand(const RunOptions& o) {
   }
   for (const std::string& l : o.listens) wc.listeners.push_back(wasi::TcpListener{l});
 
-  Engine engine;
+  EngineConfig ec;
+  ec.tier = o.tier == "aot" ? Tier::kAot : o.tier == "interp" ? Tier::kInterp : Tier::kAuto;
+  ec.cacheDir = o.cacheDir;
+  ec.notice = [](const std::string& text) { std::fprintf(stderr, "compono: note: %s\n", text.c_str()); };
+  Engine engine(ec);
   auto module = Module::fromFile(engine, o.file);
   if (!module.ok()) return printError(module.error()), exitCodeFor(module.error());
 

@@ -18,6 +18,8 @@ struct RunOptions {
   std::vector<std::string> listens;
   bool inheritEnv = false;
   std::string fuel, timeout, maxMemory, maxTable, maxStack;
+  std::string tier = "auto";
+  std::string cacheDir;
 };
 extern const char* kRunFooter;
 int runCommand(const RunOptions& options);

@@ -36,6 +36,12 @@ int main(int argc, char** argv) {
       ->type_name("BYTES");
   run->add_option("--max-table-elements", runOpts.maxTable, "Maximum elements per table")->type_name("N");
   run->add_option("--max-stack", runOpts.maxStack, "Maximum call depth (wasm frames)")->type_name("N");
+  run->add_option("--tier", runOpts.tier,
+                  "Execution tier: auto (native code when available; the default), aot, interp")
+      ->type_name("auto|aot|interp")
+      ->check(CLI::IsMember({"auto", "aot", "interp"}));
+  run->add_option("--cache-dir", runOpts.cacheDir, "Where native artifacts are cached")
+      ->type_name("DIR");
   run->add_option("file", runRest, "The module (.wasm or .wat) followed by its arguments")
       ->required()
       ->type_name("FILE [ARGS...]");

@@ -108,7 +108,8 @@ Result<Instance> Linker::instantiate(Store& store, std::shared_ptr<const Module>
     }
     resolved.push_back(internal::ResolvedImport{e.host, e.ext});
   }
-  COMPONO_ASSIGN(Handle h, store.tier().instantiate(module, resolved));
+  COMPONO_ASSIGN(internal::TierStore * tier, store.tierFor(*module));
+  COMPONO_ASSIGN(Handle h, tier->instantiate(module, resolved));
   return Instance(&store, h, std::move(module));
 }
 

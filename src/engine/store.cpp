@@ -69,10 +69,13 @@ Status StoreState::onOutOfFuel() {
 }
 
 Status StoreState::onStackExhausted() {
+  if (!limits.maxCallDepth) {
+    // The engine's own limit: the same words as the native tier's stack guard.
+    return Error::trapError(TrapCode::kCallStackExhausted, trapMessage(TrapCode::kCallStackExhausted, ""));
+  }
   return Error::trapError(TrapCode::kCallStackExhausted,
                           "call stack exhausted: more than " + std::to_string(callDepthLimit) +
-                              " nested calls" +
-                              (limits.maxCallDepth ? " (--max-stack)" : " (the default limit)"));
+                              " nested calls (--max-stack)");
 }
 
 Status StoreState::onMemoryGrow(uint64_t currentPages, uint64_t deltaPages) {
@@ -128,14 +131,8 @@ Store::Store(const Engine& engine, StoreLimits limits)
     : engine_(&engine), state_(std::make_unique<internal::StoreState>()) {
   state_->limits = limits;
   state_->meter = internal::meterConfigFor(limits);
-  // Call depth is always metered: wabt 1.0.32's interpreter checks its own
-  // frame limit unsoundly (a call_indirect that hits it is skipped and
-  // execution goes on with a corrupt value stack), so the metering pass must
-  // stop recursion before wabt's limit is ever reached.
-  state_->meter.depth = true;
   state_->callDepthLimit = limits.maxCallDepth.value_or(engine.config().defaultCallDepth);
   state_->fuelSlice = limits.timeout ? internal::kDeadlineSlice : internal::kNoSlice;
-  state_->tier = internal::newInterpStore(*this);
   startClock();
 }
 
@@ -156,7 +153,61 @@ uint64_t Store::fuelConsumed() const { return state_->fuelConsumed; }
 Status Store::checkDeadline() const { return state_->checkDeadline(); }
 int64_t Store::millisUntilDeadline() const { return state_->millisUntilDeadline(); }
 
-internal::TierStore& Store::tier() { return *state_->tier; }
+Tier Store::activeTier() const { return state_->tierKind; }
+
+internal::TierStore& Store::tier() {
+  if (!state_->tier) {
+    // Objects made before any module (host memories, tables, globals):
+    // kAuto means the interpreter unless the engine insists on native code.
+    useTier(engine_->config().tier == Tier::kAot ? Tier::kAot : Tier::kInterp);
+  }
+  return *state_->tier;
+}
+
+Result<internal::TierStore*> Store::tierFor(const Module& module) {
+  if (state_->tier) return state_->tier.get();
+  const EngineConfig& cfg = engine_->config();
+  auto notice = [&](const std::string& text) {
+    if (cfg.notice) cfg.notice(text);
+  };
+  Tier t = cfg.tier;
+  if (t == Tier::kAuto) {
+    const internal::MeterConfig& meter = state_->meter;
+    if (internal::aotArtifactCached(module, meter)) {
+      t = Tier::kAot;
+    } else if (Status s = internal::aotSupported(module, meter); !s.ok()) {
+      notice(s.error().message + "; running it on the interpreter");
+      t = Tier::kInterp;
+    } else if (module.bytes().size() > cfg.aotSyncLimitBytes) {
+      Status bg = internal::aotCompileInBackground(module, meter);
+      notice(bg.ok() ? module.name() + ": compiling natively in the background (" +
+                           std::to_string(module.bytes().size() >> 10) +
+                           " KiB); this run uses the interpreter, later runs the native code"
+                     : bg.error().message + "; running it on the interpreter");
+      t = Tier::kInterp;
+    } else if (Status p = internal::aotPrepare(module, meter); !p.ok()) {
+      notice(p.error().message + "; running it on the interpreter");
+      t = Tier::kInterp;
+    } else {
+      t = Tier::kAot;
+    }
+  }
+  useTier(t);
+  return state_->tier.get();
+}
+
+void Store::useTier(Tier t) {
+  state_->tierKind = t;
+  if (t == Tier::kInterp) {
+    // Call depth is always metered on the interpreter: wabt 1.0.32 checks its
+    // own frame limit unsoundly (a call_indirect that hits it is skipped and
+    // execution goes on with a corrupt value stack), so the metering pass
+    // must stop recursion before wabt's limit is ever reached. Native code
+    // has a sound stack guard of its own.
+    state_->meter.depth = true;
+  }
+  state_->tier = t == Tier::kAot ? internal::newAotStore(*this) : internal::newInterpStore(*this);
+}
 internal::StoreState& Store::state() { return *state_; }
 
 }  // namespace compono::engine

@@ -126,6 +126,19 @@ class TierStore {
 };
 
 std::unique_ptr<TierStore> newInterpStore(Store& store);
+std::unique_ptr<TierStore> newAotStore(Store& store);
+
+// Native-tier queries (aot/aot_tier.cpp).
+Status aotSupported(const Module& module, const MeterConfig& meter);
+bool aotArtifactCached(const Module& module, const MeterConfig& meter);
+// Compiles in a detached background process into the disk cache; returns
+// at once. Several callers for the same module start one compile.
+Status aotCompileInBackground(const Module& module, const MeterConfig& meter);
+// Compiles now (or finds the artifact in the cache).
+Status aotPrepare(const Module& module, const MeterConfig& meter);
+
+// The one-line text of a trap, identical on every tier.
+std::string trapMessage(TrapCode code, const std::string& detail);
 
 inline constexpr int kTierInterp = 0;
 inline constexpr int kTierAot = 1;
@@ -143,6 +156,7 @@ struct StoreState {
   // Store::Store for why).
   uint32_t callDepthLimit = 0;
   std::unique_ptr<TierStore> tier;
+  Tier tierKind = Tier::kAuto;  // kAuto until the first instantiation chooses
 
   // Fuel accounting (see meter.cpp for the protocol).
   uint64_t fuelConsumed = 0;

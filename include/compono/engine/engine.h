@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,12 @@ struct EngineConfig {
   std::string cacheDir;
   // Interpreter call-stack depth when no --max-stack limit is set (frames).
   uint32_t defaultCallDepth = 20000;
+  // kAuto compiles modules up to this size while the caller waits; larger
+  // ones start on the interpreter while a background process compiles them.
+  uint64_t aotSyncLimitBytes = 1ull << 20;
+  // One-line notices for the user (tier fallbacks, background compiles).
+  // Default: none.
+  std::function<void(const std::string&)> notice;
 };
 
 class Engine {

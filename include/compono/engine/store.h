@@ -31,6 +31,8 @@ struct StoreLimits {
   bool needsFuelMetering() const { return fuel.has_value() || timeout.has_value(); }
 };
 
+class Module;
+
 namespace internal {
 class TierStore;
 struct StoreState;
@@ -59,10 +61,17 @@ class Store {
   void setData(void* data) { data_ = data; }
   void* data() const { return data_; }
 
+  // The tier this Store runs on: chosen by the first instantiation (see
+  // EngineConfig::tier) and fixed afterwards; kAuto until then.
+  Tier activeTier() const;
+
   internal::TierStore& tier();
+  // The tier for instantiating `module` (chooses it on first use).
+  Result<internal::TierStore*> tierFor(const Module& module);
   internal::StoreState& state();
 
  private:
+  void useTier(Tier t);
   const Engine* engine_;
   void* data_ = nullptr;
   std::unique_ptr<internal::StoreState> state_;
