@@ -1,6 +1,7 @@
 // Preview 1 descriptor functions (fd_*), and the guest-memory helpers they
 // share with the other groups.
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -125,6 +126,19 @@ size_t totalLength(const std::vector<struct iovec>& iov) {
   return n;
 }
 
+// Shortens `iov` so that it holds at most `limit` bytes.
+void trimIovecs(std::vector<struct iovec>& iov, size_t limit) {
+  size_t total = 0;
+  for (size_t i = 0; i < iov.size(); ++i) {
+    if (total + iov[i].iov_len >= limit) {
+      iov[i].iov_len = limit - total;
+      iov.resize(i + 1);
+      return;
+    }
+    total += iov[i].iov_len;
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -176,6 +190,10 @@ Result<OsResult<size_t>> WasiCtx::Impl::streamWrite(engine::Store& store, FdEntr
     if (n < 0) return OsResult<size_t>(OsError{errno});
     return OsResult<size_t>(static_cast<size_t>(n));
   }
+  // A blocking host pipe or terminal that polls writable takes PIPE_BUF bytes
+  // without blocking; a larger write could block past the deadline while the
+  // reader stalls. fd_write may write less than asked, so write at most that.
+  if (!socket && !e.hostNonblocking) trimIovecs(iov, PIPE_BUF);
   for (;;) {
     if (e.nonblocking()) {
       if (!readyNow(fd, POLLOUT)) return OsResult<size_t>(OsError{EAGAIN});

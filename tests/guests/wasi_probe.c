@@ -36,6 +36,7 @@
 //   badptr                         -> fd_write/fd_read/path_open with out-of-bounds pointers
 //   pollfile DIRFD PATH            -> polls (fd_read subscription, 5 s clock) until PATH exists
 //   catfile DIRFD PATH             -> content=<whole file>
+//   flood N                        -> writes N bytes of 'x' to fd 1 in 64 KiB fd_write calls
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,6 +350,22 @@ static void run(char** t, int n) {
       (void)__wasi_poll_oneoff(&sub, &ev, 1, &nev);
     }
     printf("pollfile %d", found ? 0 : 1);
+  } else if (!strcmp(cmd, "flood") && n >= 2) {
+    static uint8_t chunk[65536];
+    memset(chunk, 'x', sizeof chunk);
+    size_t left = strtoul(t[1], NULL, 10);
+    int calls = 0;
+    while (left > 0 && !e) {
+      // The first call writes 100 bytes, so that later full-size writes find
+      // a pipe that is writable but cannot take a whole chunk.
+      size_t want = calls == 0 && left > 100 ? 100 : sizeof chunk;
+      __wasi_ciovec_t iov = {chunk, left < want ? left : want};
+      __wasi_size_t put = 0;
+      e = __wasi_fd_write(1, &iov, 1, &put);
+      left -= put;
+      ++calls;
+    }
+    printf("flood %d calls=%d", e, calls > 0);
   } else if (!strcmp(cmd, "catfile") && n >= 3) {
     __wasi_fd_t fd;
     e = pathOpen(fdArg(t[1]), t[2], "r", &fd);
