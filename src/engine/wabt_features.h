@@ -12,6 +12,10 @@ namespace compono::engine::internal {
 // multi-memory, which wabt 1.0.32 implements in both its interpreter and its
 // wasm2c writer.
 //
+// Custom annotations `(@name ...)` stay off: with them on, wabt 1.0.32's text
+// lexer spins without end on some inputs (spec test annotations.wast) and
+// still rejects most annotated modules.
+//
 // Tail calls stay off: wabt 1.0.32's interpreter miscompiles `return_call` to
 // a defined function in a module that also imports functions (it transfers
 // control to the wrong place: wrong results, "call stack exhausted", or an

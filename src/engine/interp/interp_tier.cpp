@@ -142,7 +142,8 @@ static ExternType toExternType(const wi::ExternType& t) {
   return out;
 }
 
-// Externref payloads are stored as wabt Ref index bits+1 so that 0 stays null.
+// Numbers and vectors; references go through InterpStore::toWabt/fromWabt,
+// which map them to objects of the wabt store.
 static wi::Value toValue(const Val& v) {
   switch (v.type) {
     case ValType::kI32: return wi::Value::Make(v.i32);
@@ -155,9 +156,8 @@ static wi::Value toValue(const Val& v) {
       return wi::Value::Make(x);
     }
     case ValType::kFuncRef:
-      return wi::Value::Make(v.ref.null ? wi::Ref::Null : wi::Ref(static_cast<size_t>(v.ref.bits)));
     case ValType::kExternRef:
-      return wi::Value::Make(v.ref.null ? wi::Ref::Null : wi::Ref(static_cast<size_t>(v.ref.bits + 1)));
+      return wi::Value::Make(v.ref.null ? wi::Ref::Null : wi::Ref(static_cast<size_t>(v.ref.bits)));
   }
   return wi::Value();
 }
@@ -174,13 +174,10 @@ static Val fromValue(ValType t, const wi::Value& v) {
       std::memcpy(out.bytes, &x, 16);
       return Val::makeV128(out);
     }
-    case ValType::kFuncRef: {
-      wi::Ref r = v.Get<wi::Ref>();
-      return Val::makeRef(t, r == wi::Ref::Null ? RefVal{} : RefVal{false, r.index});
-    }
+    case ValType::kFuncRef:
     case ValType::kExternRef: {
       wi::Ref r = v.Get<wi::Ref>();
-      return Val::makeRef(t, r == wi::Ref::Null ? RefVal{} : RefVal{false, r.index - 1});
+      return Val::makeRef(t, r == wi::Ref::Null ? RefVal{} : RefVal{false, r.index});
     }
   }
   return Val();
@@ -465,7 +462,10 @@ class InterpStore : public TierStore {
     const wi::FuncType& ft = f->type();
     wi::Values params;
     params.reserve(args.size());
-    for (const Val& a : args) params.push_back(toValue(a));
+    for (const Val& a : args) {
+      COMPONO_ASSIGN(wi::Value v, toWabt(a));
+      params.push_back(v);
+    }
     wi::Values out;
     wi::Trap::Ptr trap;
     wabt::Result r;
@@ -485,7 +485,7 @@ class InterpStore : public TierStore {
     if (wabt::Failed(r)) return trapToError(trap);
     results.clear();
     for (size_t i = 0; i < ft.results.size(); ++i) {
-      results.push_back(fromValue(toValType(ft.results[i]).value_or(ValType::kExternRef), out[i]));
+      results.push_back(fromWabt(toValType(ft.results[i]).value_or(ValType::kExternRef), out[i]));
     }
     return okStatus();
   }
@@ -555,7 +555,7 @@ class InterpStore : public TierStore {
                    wi::Trap::Ptr* out_trap) -> wabt::Result {
           std::vector<Val> args;
           args.reserve(params.size());
-          for (size_t i = 0; i < params.size(); ++i) args.push_back(fromValue(hf->type.params[i], params[i]));
+          for (size_t i = 0; i < params.size(); ++i) args.push_back(fromWabt(hf->type.params[i], params[i]));
           std::vector<Val> res;
           for (ValType t : hf->type.results) res.push_back(Val::zero(t));
           InterpCaller impl(*this, thread.GetCallerInstance());
@@ -566,7 +566,11 @@ class InterpStore : public TierStore {
           thread_ = saved;
           if (!s.ok()) return failFromHost(thread, std::move(s).error(), out_trap);
           results.resize(res.size());
-          for (size_t i = 0; i < res.size(); ++i) results[i] = toValue(res[i]);
+          for (size_t i = 0; i < res.size(); ++i) {
+            Result<wi::Value> v = toWabt(res[i]);
+            if (!v.ok()) return failFromHost(thread, std::move(v).error(), out_trap);
+            results[i] = *v;
+          }
           return wabt::Result::Ok;
         });
     hostKeep_.push_back(hf);
@@ -604,12 +608,18 @@ class InterpStore : public TierStore {
       return Error::trapError(TrapCode::kTableOutOfBounds, "table index out of bounds");
     }
     ValType vt = toValType(t->type().element).value_or(ValType::kFuncRef);
-    return fromValue(vt, wi::Value::Make(r));
+    return fromWabt(vt, wi::Value::Make(r));
   }
   Status tableSet(Handle h, uint64_t index, const Val& v) override {
     auto t = store_.UnsafeGet<wi::Table>(wi::Ref(h));
+    COMPONO_ASSIGN(wi::Value wv, toWabt(v));
+    if (v.type != toValType(t->type().element)) {
+      return Error(ErrorCode::kUsage, std::string("table.set: the table holds ") +
+                                          valTypeName(toValType(t->type().element).value_or(ValType::kFuncRef)) +
+                                          ", got " + valTypeName(v.type));
+    }
     if (index > UINT32_MAX ||
-        wabt::Failed(t->Set(store_, static_cast<uint32_t>(index), toValue(v).Get<wi::Ref>()))) {
+        wabt::Failed(t->Set(store_, static_cast<uint32_t>(index), wv.Get<wi::Ref>()))) {
       return Error::trapError(TrapCode::kTableOutOfBounds, "table index out of bounds");
     }
     return okStatus();
@@ -618,8 +628,12 @@ class InterpStore : public TierStore {
     auto t = store_.UnsafeGet<wi::Table>(wi::Ref(h));
     uint64_t old = t->size();
     if (state_.limits.maxTableElements) COMPONO_TRY(state_.onTableGrow(old, delta));
+    COMPONO_ASSIGN(wi::Value wv, toWabt(init));
+    if (init.type != toValType(t->type().element)) {
+      return Error(ErrorCode::kUsage, "table.grow: the initial value has the wrong type");
+    }
     if (delta > UINT32_MAX ||
-        wabt::Failed(t->Grow(store_, static_cast<uint32_t>(delta), toValue(init).Get<wi::Ref>()))) {
+        wabt::Failed(t->Grow(store_, static_cast<uint32_t>(delta), wv.Get<wi::Ref>()))) {
       return Error(ErrorCode::kUsage, "table.grow fails: over the table's maximum");
     }
     return old;
@@ -631,12 +645,18 @@ class InterpStore : public TierStore {
   }
   Val globalGet(Handle h) override {
     auto g = store_.UnsafeGet<wi::Global>(wi::Ref(h));
-    return fromValue(toValType(g->type().type).value_or(ValType::kExternRef), g->Get());
+    return fromWabt(toValType(g->type().type).value_or(ValType::kExternRef), g->Get());
   }
   Status globalSet(Handle h, const Val& v) override {
     auto g = store_.UnsafeGet<wi::Global>(wi::Ref(h));
     if (g->type().mut != wi::Mutability::Var) return Error(ErrorCode::kUsage, "global is immutable");
-    g->UnsafeSet(toValue(v));
+    if (v.type != toValType(g->type().type)) {
+      return Error(ErrorCode::kUsage, std::string("global.set: the global holds ") +
+                                          valTypeName(toValType(g->type().type).value_or(ValType::kI32)) +
+                                          ", got " + valTypeName(v.type));
+    }
+    COMPONO_ASSIGN(wi::Value wv, toWabt(v));
+    g->UnsafeSet(wv);
     return okStatus();
   }
 
@@ -645,15 +665,21 @@ class InterpStore : public TierStore {
   }
   Result<Handle> newTable(const TableType& type, const Val& init) override {
     auto t = wi::Table::New(store_, wi::TableType(toWabtType(type.element), toWabtLimits(type.limits)));
-    wi::Ref r = toValue(init).Get<wi::Ref>();
+    COMPONO_ASSIGN(wi::Value wv, toWabt(init));
+    wi::Ref r = wv.Get<wi::Ref>();
     if (r != wi::Ref::Null) t->Fill(store_, 0, r, t->size());
     return t.ref().index;
   }
   Result<Handle> newGlobal(const GlobalType& type, const Val& init) override {
+    if (init.type != type.type) {
+      return Error(ErrorCode::kUsage, std::string("global of type ") + valTypeName(type.type) +
+                                          " initialised with " + valTypeName(init.type));
+    }
+    COMPONO_ASSIGN(wi::Value wv, toWabt(init));
     return wi::Global::New(store_,
                            wi::GlobalType(toWabtType(type.type),
                                           type.mutable_ ? wi::Mutability::Var : wi::Mutability::Const),
-                           toValue(init))
+                           wv)
         .ref()
         .index;
   }
@@ -695,6 +721,41 @@ class InterpStore : public TierStore {
     return okStatus();
   }
 
+  // Host values into wabt values. wabt requires every non-null reference to
+  // be a live object of its store (Table::Set/Grow/Fill assert it), so an
+  // externref payload becomes a Foreign object of this store (one per
+  // distinct payload, kept for the store's lifetime), and a funcref must be a
+  // function of this store.
+  Result<wi::Value> toWabt(const Val& v) {
+    if (v.type == ValType::kExternRef && !v.ref.null) {
+      auto it = externRefs_.find(v.ref.bits);
+      if (it != externRefs_.end()) return wi::Value::Make(it->second);
+      wi::Foreign::Ptr f = wi::Foreign::New(store_, nullptr);
+      wi::Ref r = f.ref();
+      foreigns_.push_back(std::move(f));
+      externRefs_.emplace(v.ref.bits, r);
+      externPayloads_.emplace(r.index, v.ref.bits);
+      return wi::Value::Make(r);
+    }
+    if (v.type == ValType::kFuncRef && !v.ref.null &&
+        !store_.HasValueType(wi::Ref(static_cast<size_t>(v.ref.bits)), wabt::Type::FuncRef)) {
+      return Error(ErrorCode::kUsage, "funcref value does not name a function of this store");
+    }
+    return toValue(v);
+  }
+
+  Val fromWabt(ValType t, const wi::Value& v) {
+    if (t == ValType::kExternRef) {
+      wi::Ref r = v.Get<wi::Ref>();
+      if (r == wi::Ref::Null) return Val::makeRef(t, RefVal{});
+      auto it = externPayloads_.find(r.index);
+      // Only the host makes externrefs (core wasm 2.0 cannot), so the
+      // payload is always known.
+      return Val::makeRef(t, RefVal{false, it != externPayloads_.end() ? it->second : r.index});
+    }
+    return fromValue(t, v);
+  }
+
   const InstanceInfo* instanceInfo(wi::Instance* inst) {
     auto it = instances_.find(inst);
     return it == instances_.end() ? nullptr : &it->second;
@@ -708,6 +769,9 @@ class InterpStore : public TierStore {
   std::unordered_map<wi::Instance*, InstanceInfo> instances_;
   std::unordered_map<const HostFunc*, Handle> hostFuncs_;
   std::vector<HostFuncPtr> hostKeep_;
+  std::unordered_map<uint64_t, wi::Ref> externRefs_;         // externref payload -> Foreign
+  std::unordered_map<size_t, uint64_t> externPayloads_;      // Foreign index -> payload
+  std::vector<wi::Foreign::Ptr> foreigns_;                   // keeps them rooted
   bool meterReady_ = false;
   wi::Global::Ptr fuelGlobal_, depthGlobal_;
   wi::HostFunc::Ptr outOfFuel_, stackHook_, memGrowHook_, tableGrowHook_;

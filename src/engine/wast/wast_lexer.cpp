@@ -9,8 +9,14 @@ namespace {
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// A token ends at white space, a parenthesis, a quote or a semicolon.
-bool endsToken(char c) { return isSpace(c) || c == '(' || c == ')' || c == '"' || c == ';'; }
+// A token ends at white space, a parenthesis, a quote or a line comment. A
+// single ';' is part of a token (a "reserved" token of the text format, as in
+// annotations).
+bool endsToken(std::string_view s, size_t p) {
+  char c = s[p];
+  return isSpace(c) || c == '(' || c == ')' || c == '"' ||
+         (c == ';' && p + 1 < s.size() && s[p + 1] == ';');
+}
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -104,8 +110,6 @@ class Reader {
         while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
       } else if (c == '(' && peek(1) == ';') {
         COMPONO_TRY(skipBlockComment());
-      } else if (c == ';') {
-        return fail(line_, "unexpected ';' (a line comment starts with ';;')");
       } else {
         break;
       }
@@ -167,7 +171,7 @@ class Reader {
     a.kind = SExpr::Kind::kAtom;
     a.line = line_;
     a.begin = pos_;
-    while (pos_ < src_.size() && !endsToken(src_[pos_])) ++pos_;
+    while (pos_ < src_.size() && !endsToken(src_, pos_)) ++pos_;
     a.text = std::string(src_.substr(a.begin, pos_ - a.begin));
     if (a.text == "$" && pos_ < src_.size() && src_[pos_] == '"') {
       // A quoted identifier $"..." (equal to $name when the string is name).

@@ -31,6 +31,7 @@ enum class Outcome : uint8_t {
 struct CommandResult {
   Outcome outcome = Outcome::kPass;
   std::string message;
+  bool unavailableModule = false;  // the command needs a module that failed
 };
 
 CommandResult pass() { return {}; }
@@ -44,8 +45,8 @@ struct Unavailable {
 
 CommandResult needs(const Unavailable& u) {
   std::string where = "the module of line " + std::to_string(u.line);
-  if (u.listed) return {Outcome::kDependent, "needs " + where + ", which is skipped"};
-  return fail("needs " + where + ", which failed");
+  if (u.listed) return {Outcome::kDependent, "needs " + where + ", which is skipped", true};
+  return {Outcome::kFail, "needs " + where + ", which failed", true};
 }
 
 // Spec trap messages, matched by meaning: a message matches when it starts
@@ -198,11 +199,30 @@ class ScriptRunner {
     return run({module});
   }
 
+  static bool isAnnotation(const SExpr& e) { return e.head().starts_with("@"); }
+
+  // Custom annotations (@name ...) may appear anywhere in a script and mean
+  // nothing to it; text modules keep theirs (the text parser skips them).
+  static void stripAnnotations(SExpr& e) {
+    std::erase_if(e.items, isAnnotation);
+    for (SExpr& item : e.items) {
+      if (item.isList()) stripAnnotations(item);
+    }
+  }
+
   WastTotals run(const std::vector<SExpr>& commands) {
     if (isInlineModule(commands)) return runInlineModule();
     WastTotals totals;
     std::set<uint32_t> seen;
-    for (const SExpr& cmd : commands) {
+    for (const SExpr& original : commands) {
+      if (isAnnotation(original)) continue;
+      std::optional<SExpr> stripped;
+      if (source_.substr(original.begin, original.end - original.begin).find("(@") !=
+          std::string_view::npos) {
+        stripped = original;
+        stripAnnotations(*stripped);
+      }
+      const SExpr& cmd = stripped ? *stripped : original;
       CommandResult r = cmd.isList() ? execute(cmd) : fail("not a command");
       std::string name = cmd.isList() ? std::string(cmd.head()) : std::string("?");
       std::string where = file_ + ":" + std::to_string(cmd.line);
@@ -305,12 +325,18 @@ class ScriptRunner {
       }
       case ModuleForm::Kind::kText: {
         // The module as written, minus the script-only header (definition,
-        // binary/quote, the $id); blank lines in front keep the text parser's
-        // line numbers equal to the script's.
-        size_t from = m.items[f.body - 1].end;
+        // the $id); blank lines and spaces in front keep the text parser's
+        // lines and columns equal to the script's.
+        const SExpr& last = m.items[f.body - 1];
+        size_t from = last.end;
         size_t to = m.end - 1;  // the closing parenthesis
-        std::string text(m.line - 1, '\n');
-        text += "(module ";
+        size_t lineStart = from == 0 ? std::string_view::npos : source_.rfind('\n', from - 1);
+        lineStart = lineStart == std::string_view::npos ? 0 : lineStart + 1;
+        constexpr std::string_view kOpen = "(module";
+        size_t column = from - lineStart;
+        std::string text(last.line - 1, '\n');
+        text.append(column > kOpen.size() ? column - kOpen.size() : 0, ' ');
+        text += kOpen;
         if (to > from) text += source_.substr(from, to - from);
         text += ")";
         return Module::fromText(engine_, text, name);
@@ -460,6 +486,17 @@ class ScriptRunner {
     return pass();
   }
 
+  // The result of an action that cannot run because its module is
+  // unavailable (checked before anything else about the command).
+  std::optional<CommandResult> unavailableTarget(const SExpr& a) {
+    std::string id;
+    if (a.size() >= 2 && a.items[1].isAtom() && a.items[1].text.starts_with("$")) id = a.items[1].text;
+    std::optional<CommandResult> blocked;
+    target(id, blocked);
+    if (blocked && blocked->unavailableModule) return blocked;
+    return std::nullopt;
+  }
+
   // (invoke [$M] "name" const*) or (get [$M] "name")
   ActionResult action(const SExpr& a) {
     ActionResult out;
@@ -531,7 +568,10 @@ class ScriptRunner {
     std::vector<Expected> expected;
     for (size_t i = 2; i < cmd.size(); ++i) {
       auto x = parseExpected(cmd.items[i]);
-      if (!x.ok()) return fail("expected result: " + x.error().message);
+      if (!x.ok()) {
+        if (auto blocked = unavailableTarget(cmd.items[1])) return *blocked;
+        return fail("expected result: " + x.error().message);
+      }
       expected.push_back(std::move(x).value());
     }
     ActionResult a = action(cmd.items[1]);
@@ -555,7 +595,10 @@ class ScriptRunner {
     if (cmd.items[1].head() == "module") return assertModuleTraps(cmd);
     std::string message = trapMessageOf(cmd);
     const TrapMeaning* m = meaningOf(message);
-    if (!m) return fail("no trap code is known for the message \"" + message + "\"");
+    if (!m) {
+      if (auto blocked = unavailableTarget(cmd.items[1])) return *blocked;
+      return fail("no trap code is known for the message \"" + message + "\"");
+    }
     return assertActionTrap(cmd, m->codes);
   }
 
