@@ -35,8 +35,8 @@ struct FdEntry {
   // here (the host description may be shared, so its O_NONBLOCK is never
   // changed for the guest's sake).
   uint16_t fdflags = 0;
-  OwnedFd fd;         // every kind except kDirectory
-  SandboxDir dir;     // kDirectory
+  OwnedFd fd;               // every kind except kDirectory
+  SandboxDir dir;           // kDirectory
   std::string preopenPath;  // the guest-visible name of a preopen, else empty
   // The host description is shared with the embedder (stdio): its status
   // flags are never changed.

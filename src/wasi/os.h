@@ -58,7 +58,7 @@ template <typename T>
 class [[nodiscard]] OsResult {
  public:
   OsResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
-  OsResult(OsError e) : v_(std::in_place_index<1>, e) {}             // NOLINT: implicit
+  OsResult(OsError e) : v_(std::in_place_index<1>, e) {}               // NOLINT: implicit
 
   bool ok() const { return v_.index() == 0; }
   T& value() & { return std::get<0>(v_); }

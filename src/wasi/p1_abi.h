@@ -129,17 +129,15 @@ inline constexpr uint64_t kSockShutdown = 1ull << 28;
 inline constexpr uint64_t kSockAccept = 1ull << 29;
 
 // Rights that only make sense on a regular file (or stream) descriptor.
-inline constexpr uint64_t kFileAll =
-    kFdDatasync | kFdRead | kFdSeek | kFdFdstatSetFlags | kFdSync | kFdTell | kFdWrite |
-    kFdAdvise | kFdAllocate | kFdFilestatGet | kFdFilestatSetSize | kFdFilestatSetTimes |
-    kPollFdReadwrite;
+inline constexpr uint64_t kFileAll = kFdDatasync | kFdRead | kFdSeek | kFdFdstatSetFlags | kFdSync |
+                                     kFdTell | kFdWrite | kFdAdvise | kFdAllocate | kFdFilestatGet |
+                                     kFdFilestatSetSize | kFdFilestatSetTimes | kPollFdReadwrite;
 // Rights that only make sense on a directory descriptor.
 inline constexpr uint64_t kDirAll =
     kFdDatasync | kFdFdstatSetFlags | kFdSync | kPathCreateDirectory | kPathCreateFile |
-    kPathLinkSource | kPathLinkTarget | kPathOpen | kFdReaddir | kPathReadlink |
-    kPathRenameSource | kPathRenameTarget | kPathFilestatGet | kPathFilestatSetSize |
-    kPathFilestatSetTimes | kFdFilestatGet | kFdFilestatSetTimes | kPathSymlink |
-    kPathRemoveDirectory | kPathUnlinkFile;
+    kPathLinkSource | kPathLinkTarget | kPathOpen | kFdReaddir | kPathReadlink | kPathRenameSource |
+    kPathRenameTarget | kPathFilestatGet | kPathFilestatSetSize | kPathFilestatSetTimes |
+    kFdFilestatGet | kFdFilestatSetTimes | kPathSymlink | kPathRemoveDirectory | kPathUnlinkFile;
 // Every right that changes the file system. None of them is ever granted
 // under a read-only preopen. kPathLinkSource is here because a hard link
 // made from a read-only tree into a writable one would make its files writable.

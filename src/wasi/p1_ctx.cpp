@@ -1,5 +1,7 @@
 // WasiCtx setup, binding into a Linker, and the preview 1 functions that
 // touch no descriptor: args, environ, clocks, random, sched_yield, proc_*.
+#include "wasi/p1_ctx.h"
+
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/random.h>
@@ -9,8 +11,6 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include "wasi/p1_ctx.h"
 
 namespace compono::wasi {
 
@@ -39,11 +39,16 @@ engine::HostFunc bind(WasiCtx::Impl* impl,
 
 std::optional<clockid_t> hostClock(uint32_t id) {
   switch (id) {
-    case p1::kClockRealtime: return CLOCK_REALTIME;
-    case p1::kClockMonotonic: return CLOCK_MONOTONIC;
-    case p1::kClockProcessCputime: return CLOCK_PROCESS_CPUTIME_ID;
-    case p1::kClockThreadCputime: return CLOCK_THREAD_CPUTIME_ID;
-    default: return std::nullopt;
+    case p1::kClockRealtime:
+      return CLOCK_REALTIME;
+    case p1::kClockMonotonic:
+      return CLOCK_MONOTONIC;
+    case p1::kClockProcessCputime:
+      return CLOCK_PROCESS_CPUTIME_ID;
+    case p1::kClockThreadCputime:
+      return CLOCK_THREAD_CPUTIME_ID;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -89,84 +94,162 @@ namespace p1 {
 
 Errno errnoFromHost(int e) {
   switch (e) {
-    case 0: return Errno::kSuccess;
-    case kErrNotCapable: return Errno::kNotCapable;
-    case E2BIG: return Errno::k2Big;
-    case EACCES: return Errno::kAcces;
-    case EADDRINUSE: return Errno::kAddrInUse;
-    case EADDRNOTAVAIL: return Errno::kAddrNotAvail;
-    case EAFNOSUPPORT: return Errno::kAfNoSupport;
-    case EAGAIN: return Errno::kAgain;
-    case EALREADY: return Errno::kAlready;
-    case EBADF: return Errno::kBadf;
-    case EBADMSG: return Errno::kBadMsg;
-    case EBUSY: return Errno::kBusy;
-    case ECANCELED: return Errno::kCanceled;
-    case ECHILD: return Errno::kChild;
-    case ECONNABORTED: return Errno::kConnAborted;
-    case ECONNREFUSED: return Errno::kConnRefused;
-    case ECONNRESET: return Errno::kConnReset;
-    case EDEADLK: return Errno::kDeadlk;
-    case EDESTADDRREQ: return Errno::kDestAddrReq;
-    case EDOM: return Errno::kDom;
-    case EDQUOT: return Errno::kDquot;
-    case EEXIST: return Errno::kExist;
-    case EFAULT: return Errno::kFault;
-    case EFBIG: return Errno::kFbig;
-    case EHOSTUNREACH: return Errno::kHostUnreach;
-    case EIDRM: return Errno::kIdrm;
-    case EILSEQ: return Errno::kIlseq;
-    case EINPROGRESS: return Errno::kInProgress;
-    case EINTR: return Errno::kIntr;
-    case EINVAL: return Errno::kInval;
-    case EIO: return Errno::kIo;
-    case EISCONN: return Errno::kIsConn;
-    case EISDIR: return Errno::kIsDir;
-    case ELOOP: return Errno::kLoop;
-    case EMFILE: return Errno::kMfile;
-    case EMLINK: return Errno::kMlink;
-    case EMSGSIZE: return Errno::kMsgSize;
-    case EMULTIHOP: return Errno::kMultihop;
-    case ENAMETOOLONG: return Errno::kNameTooLong;
-    case ENETDOWN: return Errno::kNetDown;
-    case ENETRESET: return Errno::kNetReset;
-    case ENETUNREACH: return Errno::kNetUnreach;
-    case ENFILE: return Errno::kNfile;
-    case ENOBUFS: return Errno::kNoBufs;
-    case ENODEV: return Errno::kNoDev;
-    case ENOENT: return Errno::kNoEnt;
-    case ENOEXEC: return Errno::kNoExec;
-    case ENOLCK: return Errno::kNoLck;
-    case ENOLINK: return Errno::kNoLink;
-    case ENOMEM: return Errno::kNoMem;
-    case ENOMSG: return Errno::kNoMsg;
-    case ENOPROTOOPT: return Errno::kNoProtoOpt;
-    case ENOSPC: return Errno::kNoSpc;
-    case ENOSYS: return Errno::kNoSys;
-    case ENOTCONN: return Errno::kNotConn;
-    case ENOTDIR: return Errno::kNotDir;
-    case ENOTEMPTY: return Errno::kNotEmpty;
-    case ENOTRECOVERABLE: return Errno::kNotRecoverable;
-    case ENOTSOCK: return Errno::kNotSock;
-    case ENOTSUP: return Errno::kNotSup;  // == EOPNOTSUPP on Linux
-    case ENOTTY: return Errno::kNotTy;
-    case ENXIO: return Errno::kNxio;
-    case EOVERFLOW: return Errno::kOverflow;
-    case EOWNERDEAD: return Errno::kOwnerDead;
-    case EPERM: return Errno::kPerm;
-    case EPIPE: return Errno::kPipe;
-    case EPROTO: return Errno::kProto;
-    case EPROTONOSUPPORT: return Errno::kProtoNoSupport;
-    case EPROTOTYPE: return Errno::kProtoType;
-    case ERANGE: return Errno::kRange;
-    case EROFS: return Errno::kRofs;
-    case ESPIPE: return Errno::kSpipe;
-    case ESRCH: return Errno::kSrch;
-    case ESTALE: return Errno::kStale;
-    case ETIMEDOUT: return Errno::kTimedOut;
-    case ETXTBSY: return Errno::kTxtBsy;
-    case EXDEV: return Errno::kXdev;
-    default: return Errno::kIo;
+    case 0:
+      return Errno::kSuccess;
+    case kErrNotCapable:
+      return Errno::kNotCapable;
+    case E2BIG:
+      return Errno::k2Big;
+    case EACCES:
+      return Errno::kAcces;
+    case EADDRINUSE:
+      return Errno::kAddrInUse;
+    case EADDRNOTAVAIL:
+      return Errno::kAddrNotAvail;
+    case EAFNOSUPPORT:
+      return Errno::kAfNoSupport;
+    case EAGAIN:
+      return Errno::kAgain;
+    case EALREADY:
+      return Errno::kAlready;
+    case EBADF:
+      return Errno::kBadf;
+    case EBADMSG:
+      return Errno::kBadMsg;
+    case EBUSY:
+      return Errno::kBusy;
+    case ECANCELED:
+      return Errno::kCanceled;
+    case ECHILD:
+      return Errno::kChild;
+    case ECONNABORTED:
+      return Errno::kConnAborted;
+    case ECONNREFUSED:
+      return Errno::kConnRefused;
+    case ECONNRESET:
+      return Errno::kConnReset;
+    case EDEADLK:
+      return Errno::kDeadlk;
+    case EDESTADDRREQ:
+      return Errno::kDestAddrReq;
+    case EDOM:
+      return Errno::kDom;
+    case EDQUOT:
+      return Errno::kDquot;
+    case EEXIST:
+      return Errno::kExist;
+    case EFAULT:
+      return Errno::kFault;
+    case EFBIG:
+      return Errno::kFbig;
+    case EHOSTUNREACH:
+      return Errno::kHostUnreach;
+    case EIDRM:
+      return Errno::kIdrm;
+    case EILSEQ:
+      return Errno::kIlseq;
+    case EINPROGRESS:
+      return Errno::kInProgress;
+    case EINTR:
+      return Errno::kIntr;
+    case EINVAL:
+      return Errno::kInval;
+    case EIO:
+      return Errno::kIo;
+    case EISCONN:
+      return Errno::kIsConn;
+    case EISDIR:
+      return Errno::kIsDir;
+    case ELOOP:
+      return Errno::kLoop;
+    case EMFILE:
+      return Errno::kMfile;
+    case EMLINK:
+      return Errno::kMlink;
+    case EMSGSIZE:
+      return Errno::kMsgSize;
+    case EMULTIHOP:
+      return Errno::kMultihop;
+    case ENAMETOOLONG:
+      return Errno::kNameTooLong;
+    case ENETDOWN:
+      return Errno::kNetDown;
+    case ENETRESET:
+      return Errno::kNetReset;
+    case ENETUNREACH:
+      return Errno::kNetUnreach;
+    case ENFILE:
+      return Errno::kNfile;
+    case ENOBUFS:
+      return Errno::kNoBufs;
+    case ENODEV:
+      return Errno::kNoDev;
+    case ENOENT:
+      return Errno::kNoEnt;
+    case ENOEXEC:
+      return Errno::kNoExec;
+    case ENOLCK:
+      return Errno::kNoLck;
+    case ENOLINK:
+      return Errno::kNoLink;
+    case ENOMEM:
+      return Errno::kNoMem;
+    case ENOMSG:
+      return Errno::kNoMsg;
+    case ENOPROTOOPT:
+      return Errno::kNoProtoOpt;
+    case ENOSPC:
+      return Errno::kNoSpc;
+    case ENOSYS:
+      return Errno::kNoSys;
+    case ENOTCONN:
+      return Errno::kNotConn;
+    case ENOTDIR:
+      return Errno::kNotDir;
+    case ENOTEMPTY:
+      return Errno::kNotEmpty;
+    case ENOTRECOVERABLE:
+      return Errno::kNotRecoverable;
+    case ENOTSOCK:
+      return Errno::kNotSock;
+    case ENOTSUP:
+      return Errno::kNotSup;  // == EOPNOTSUPP on Linux
+    case ENOTTY:
+      return Errno::kNotTy;
+    case ENXIO:
+      return Errno::kNxio;
+    case EOVERFLOW:
+      return Errno::kOverflow;
+    case EOWNERDEAD:
+      return Errno::kOwnerDead;
+    case EPERM:
+      return Errno::kPerm;
+    case EPIPE:
+      return Errno::kPipe;
+    case EPROTO:
+      return Errno::kProto;
+    case EPROTONOSUPPORT:
+      return Errno::kProtoNoSupport;
+    case EPROTOTYPE:
+      return Errno::kProtoType;
+    case ERANGE:
+      return Errno::kRange;
+    case EROFS:
+      return Errno::kRofs;
+    case ESPIPE:
+      return Errno::kSpipe;
+    case ESRCH:
+      return Errno::kSrch;
+    case ESTALE:
+      return Errno::kStale;
+    case ETIMEDOUT:
+      return Errno::kTimedOut;
+    case ETXTBSY:
+      return Errno::kTxtBsy;
+    case EXDEV:
+      return Errno::kXdev;
+    default:
+      return Errno::kIo;
   }
 }
 
@@ -202,8 +285,8 @@ Status WasiCtx::Impl::addStdio(uint32_t guestFd, int hostFd, bool output) {
 
 Status WasiCtx::Impl::addPreopen(const Preopen& p) {
   if (p.guestPath.empty()) {
-    return Error(ErrorCode::kUsage,
-                 "wasi: preopen \"" + p.hostPath + "\" needs a guest path (e.g. \"/data\" or \".\")");
+    return Error(ErrorCode::kUsage, "wasi: preopen \"" + p.hostPath +
+                                        "\" needs a guest path (e.g. \"/data\" or \".\")");
   }
   if (hasNul(p.guestPath) || hasNul(p.hostPath)) {
     return Error(ErrorCode::kUsage, "wasi: preopen path contains a NUL byte");
@@ -347,8 +430,7 @@ ErrnoResult WasiCtx::Impl::environGet(engine::Caller& c, uint32_t environ, uint3
   return storeStringList(c.memory(), env, environ, buf);
 }
 
-ErrnoResult WasiCtx::Impl::environSizesGet(engine::Caller& c, uint32_t countOut,
-                                           uint32_t sizeOut) {
+ErrnoResult WasiCtx::Impl::environSizesGet(engine::Caller& c, uint32_t countOut, uint32_t sizeOut) {
   return storeListSizes(c.memory(), env, countOut, sizeOut);
 }
 

@@ -38,9 +38,9 @@ struct WasiCtx::Impl {
   std::vector<std::string> args;
   std::vector<std::string> env;  // "KEY=VALUE"
   p1::FdTable fds;
-  std::vector<uint32_t> listenerFds;         // guest fd of listener i
+  std::vector<uint32_t> listenerFds;           // guest fd of listener i
   std::vector<std::string> listenerAddresses;  // bound address of listener i
-  uint32_t setupNext = 3;  // the fd the next preopen or listener gets at setup
+  uint32_t setupNext = 3;                      // the fd the next preopen or listener gets at setup
 
   // Setup (p1_ctx.cpp, p1_sock.cpp).
   Status addStdio(uint32_t guestFd, int hostFd, bool output);
@@ -67,8 +67,7 @@ struct WasiCtx::Impl {
   ErrnoResult fdDatasync(engine::Caller& c, uint32_t fd);
   ErrnoResult fdFdstatGet(engine::Caller& c, uint32_t fd, uint32_t out);
   ErrnoResult fdFdstatSetFlags(engine::Caller& c, uint32_t fd, uint32_t flags);
-  ErrnoResult fdFdstatSetRights(engine::Caller& c, uint32_t fd, uint64_t base,
-                                uint64_t inheriting);
+  ErrnoResult fdFdstatSetRights(engine::Caller& c, uint32_t fd, uint64_t base, uint64_t inheriting);
   ErrnoResult fdFilestatGet(engine::Caller& c, uint32_t fd, uint32_t out);
   ErrnoResult fdFilestatSetSize(engine::Caller& c, uint32_t fd, uint64_t size);
   ErrnoResult fdFilestatSetTimes(engine::Caller& c, uint32_t fd, uint64_t atim, uint64_t mtim,

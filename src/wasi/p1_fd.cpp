@@ -50,13 +50,20 @@ std::optional<std::string_view> guestPath(const engine::GuestMemory& mem, uint32
 
 FileType fileTypeFromMode(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFREG: return FileType::kRegularFile;
-    case S_IFDIR: return FileType::kDirectory;
-    case S_IFLNK: return FileType::kSymbolicLink;
-    case S_IFCHR: return FileType::kCharacterDevice;
-    case S_IFBLK: return FileType::kBlockDevice;
-    case S_IFSOCK: return FileType::kSocketStream;
-    default: return FileType::kUnknown;  // FIFOs have no preview 1 type
+    case S_IFREG:
+      return FileType::kRegularFile;
+    case S_IFDIR:
+      return FileType::kDirectory;
+    case S_IFLNK:
+      return FileType::kSymbolicLink;
+    case S_IFCHR:
+      return FileType::kCharacterDevice;
+    case S_IFBLK:
+      return FileType::kBlockDevice;
+    case S_IFSOCK:
+      return FileType::kSocketStream;
+    default:
+      return FileType::kUnknown;  // FIFOs have no preview 1 type
   }
 }
 
@@ -110,13 +117,20 @@ Errno lastErrno() { return p1::errnoFromHost(errno); }
 
 uint8_t direntType(unsigned char t) {
   switch (t) {
-    case DT_BLK: return static_cast<uint8_t>(FileType::kBlockDevice);
-    case DT_CHR: return static_cast<uint8_t>(FileType::kCharacterDevice);
-    case DT_DIR: return static_cast<uint8_t>(FileType::kDirectory);
-    case DT_REG: return static_cast<uint8_t>(FileType::kRegularFile);
-    case DT_SOCK: return static_cast<uint8_t>(FileType::kSocketStream);
-    case DT_LNK: return static_cast<uint8_t>(FileType::kSymbolicLink);
-    default: return static_cast<uint8_t>(FileType::kUnknown);
+    case DT_BLK:
+      return static_cast<uint8_t>(FileType::kBlockDevice);
+    case DT_CHR:
+      return static_cast<uint8_t>(FileType::kCharacterDevice);
+    case DT_DIR:
+      return static_cast<uint8_t>(FileType::kDirectory);
+    case DT_REG:
+      return static_cast<uint8_t>(FileType::kRegularFile);
+    case DT_SOCK:
+      return static_cast<uint8_t>(FileType::kSocketStream);
+    case DT_LNK:
+      return static_cast<uint8_t>(FileType::kSymbolicLink);
+    default:
+      return static_cast<uint8_t>(FileType::kUnknown);
   }
 }
 
@@ -145,8 +159,7 @@ void trimIovecs(std::vector<struct iovec>& iov, size_t limit) {
 // Blocking stream I/O
 
 Result<OsResult<size_t>> WasiCtx::Impl::streamRead(engine::Store& store, FdEntry& e,
-                                                   std::vector<struct iovec>& iov,
-                                                   int recvFlags) {
+                                                   std::vector<struct iovec>& iov, int recvFlags) {
   const int fd = e.hostFd();
   const bool socket = e.kind == FdKind::kSocket;
   auto once = [&]() -> ssize_t {
@@ -225,8 +238,7 @@ ErrnoResult WasiCtx::Impl::fdAdvise(engine::Caller&, uint32_t fd, uint64_t offse
   return fromHost(r);
 }
 
-ErrnoResult WasiCtx::Impl::fdAllocate(engine::Caller&, uint32_t fd, uint64_t offset,
-                                      uint64_t len) {
+ErrnoResult WasiCtx::Impl::fdAllocate(engine::Caller&, uint32_t fd, uint64_t offset, uint64_t len) {
   OsResult<FdEntry*> e = fds.get(fd, rights::kFdAllocate);
   if (!e.ok()) return fromHost(e.error());
   if (offset > INT64_MAX || len > INT64_MAX) return Errno::kInval;
@@ -320,8 +332,8 @@ ErrnoResult WasiCtx::Impl::fdFilestatSetTimes(engine::Caller&, uint32_t fd, uint
   return Errno::kSuccess;
 }
 
-ErrnoResult WasiCtx::Impl::fdPread(engine::Caller& c, uint32_t fd, uint32_t iovs,
-                                   uint32_t iovsLen, uint64_t offset, uint32_t nreadOut) {
+ErrnoResult WasiCtx::Impl::fdPread(engine::Caller& c, uint32_t fd, uint32_t iovs, uint32_t iovsLen,
+                                   uint64_t offset, uint32_t nreadOut) {
   OsResult<FdEntry*> e = fds.get(fd, rights::kFdRead | rights::kFdSeek);
   if (!e.ok()) return fromHost(e.error());
   if (offset > INT64_MAX) return Errno::kInval;
@@ -361,8 +373,8 @@ ErrnoResult WasiCtx::Impl::fdPrestatDirName(engine::Caller& c, uint32_t fd, uint
   return Errno::kSuccess;
 }
 
-ErrnoResult WasiCtx::Impl::fdPwrite(engine::Caller& c, uint32_t fd, uint32_t iovs,
-                                    uint32_t iovsLen, uint64_t offset, uint32_t nwrittenOut) {
+ErrnoResult WasiCtx::Impl::fdPwrite(engine::Caller& c, uint32_t fd, uint32_t iovs, uint32_t iovsLen,
+                                    uint64_t offset, uint32_t nwrittenOut) {
   OsResult<FdEntry*> e = fds.get(fd, rights::kFdWrite | rights::kFdSeek);
   if (!e.ok()) return fromHost(e.error());
   if (offset > INT64_MAX) return Errno::kInval;
@@ -394,8 +406,8 @@ ErrnoResult WasiCtx::Impl::fdRead(engine::Caller& c, uint32_t fd, uint32_t iovs,
   return Errno::kSuccess;
 }
 
-ErrnoResult WasiCtx::Impl::fdReaddir(engine::Caller& c, uint32_t fd, uint32_t buf,
-                                     uint32_t bufLen, uint64_t cookie, uint32_t bufusedOut) {
+ErrnoResult WasiCtx::Impl::fdReaddir(engine::Caller& c, uint32_t fd, uint32_t buf, uint32_t bufLen,
+                                     uint64_t cookie, uint32_t bufusedOut) {
   OsResult<FdEntry*> r = fds.get(fd, rights::kFdReaddir);
   if (!r.ok()) return fromHost(r.error());
   FdEntry& e = **r;
@@ -452,10 +464,17 @@ ErrnoResult WasiCtx::Impl::fdSeek(engine::Caller& c, uint32_t fd, int64_t offset
   }
   int hostWhence;
   switch (whence) {
-    case p1::kWhenceSet: hostWhence = SEEK_SET; break;
-    case p1::kWhenceCur: hostWhence = SEEK_CUR; break;
-    case p1::kWhenceEnd: hostWhence = SEEK_END; break;
-    default: return Errno::kInval;
+    case p1::kWhenceSet:
+      hostWhence = SEEK_SET;
+      break;
+    case p1::kWhenceCur:
+      hostWhence = SEEK_CUR;
+      break;
+    case p1::kWhenceEnd:
+      hostWhence = SEEK_END;
+      break;
+    default:
+      return Errno::kInval;
   }
   engine::GuestMemory mem = c.memory();
   if (!mem.inBounds(newOffsetOut, 8)) return Errno::kFault;
@@ -483,8 +502,8 @@ ErrnoResult WasiCtx::Impl::fdTell(engine::Caller& c, uint32_t fd, uint32_t out) 
   return Errno::kSuccess;
 }
 
-ErrnoResult WasiCtx::Impl::fdWrite(engine::Caller& c, uint32_t fd, uint32_t iovs,
-                                   uint32_t iovsLen, uint32_t nwrittenOut) {
+ErrnoResult WasiCtx::Impl::fdWrite(engine::Caller& c, uint32_t fd, uint32_t iovs, uint32_t iovsLen,
+                                   uint32_t nwrittenOut) {
   OsResult<FdEntry*> e = fds.get(fd, rights::kFdWrite);
   if (!e.ok()) return fromHost(e.error());
   engine::GuestMemory mem = c.memory();

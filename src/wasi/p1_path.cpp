@@ -76,9 +76,9 @@ ErrnoResult WasiCtx::Impl::pathLink(engine::Caller& c, uint32_t oldFd, uint32_t 
   auto a = p1::guestPath(mem, oldPath, oldLen);
   auto b = p1::guestPath(mem, newPath, newLen);
   if (!a || !b) return Errno::kFault;
-  return fromHost(SandboxDir::link((*from)->dir, *a, oldFlags & p1::kLookupSymlinkFollow,
-                                   (*to)->dir, *b)
-                      .error());
+  return fromHost(
+      SandboxDir::link((*from)->dir, *a, oldFlags & p1::kLookupSymlinkFollow, (*to)->dir, *b)
+          .error());
 }
 
 ErrnoResult WasiCtx::Impl::pathOpen(engine::Caller& c, uint32_t fd, uint32_t dirflags,
@@ -86,8 +86,8 @@ ErrnoResult WasiCtx::Impl::pathOpen(engine::Caller& c, uint32_t fd, uint32_t dir
                                     uint64_t inheriting, uint32_t fdflags, uint32_t fdOut) {
   constexpr uint32_t kKnownOflags =
       p1::kOflagCreat | p1::kOflagDirectory | p1::kOflagExcl | p1::kOflagTrunc;
-  constexpr uint32_t kKnownFdflags = p1::kFdflagAppend | p1::kFdflagDsync |
-                                     p1::kFdflagNonblock | p1::kFdflagRsync | p1::kFdflagSync;
+  constexpr uint32_t kKnownFdflags = p1::kFdflagAppend | p1::kFdflagDsync | p1::kFdflagNonblock |
+                                     p1::kFdflagRsync | p1::kFdflagSync;
   uint64_t need = rights::kPathOpen;
   if (oflags & p1::kOflagCreat) need |= rights::kPathCreateFile;
   if (oflags & p1::kOflagTrunc) need |= rights::kPathFilestatSetSize;
@@ -166,9 +166,8 @@ ErrnoResult WasiCtx::Impl::pathOpen(engine::Caller& c, uint32_t fd, uint32_t dir
   return Errno::kSuccess;
 }
 
-ErrnoResult WasiCtx::Impl::pathReadlink(engine::Caller& c, uint32_t fd, uint32_t path,
-                                        uint32_t len, uint32_t buf, uint32_t bufLen,
-                                        uint32_t bufusedOut) {
+ErrnoResult WasiCtx::Impl::pathReadlink(engine::Caller& c, uint32_t fd, uint32_t path, uint32_t len,
+                                        uint32_t buf, uint32_t bufLen, uint32_t bufusedOut) {
   OsResult<FdEntry*> e = dirEntry(fds, fd, rights::kPathReadlink);
   if (!e.ok()) return fromHost(e.error());
   engine::GuestMemory mem = c.memory();

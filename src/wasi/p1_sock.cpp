@@ -206,10 +206,17 @@ ErrnoResult WasiCtx::Impl::sockShutdown(engine::Caller&, uint32_t fd, uint32_t h
   if (!r.ok()) return fromHost(r.error());
   int hostHow;
   switch (how) {
-    case p1::kShutRd: hostHow = SHUT_RD; break;
-    case p1::kShutWr: hostHow = SHUT_WR; break;
-    case p1::kShutRd | p1::kShutWr: hostHow = SHUT_RDWR; break;
-    default: return Errno::kInval;
+    case p1::kShutRd:
+      hostHow = SHUT_RD;
+      break;
+    case p1::kShutWr:
+      hostHow = SHUT_WR;
+      break;
+    case p1::kShutRd | p1::kShutWr:
+      hostHow = SHUT_RDWR;
+      break;
+    default:
+      return Errno::kInval;
   }
   if (::shutdown((*r)->hostFd(), hostHow) != 0) return fromHost(errno);
   return Errno::kSuccess;

@@ -90,8 +90,7 @@ int openBeneath(int dirfd, const std::string& name, int flags, mode_t mode) {
   // kernels may not know a flag (EINVAL, E2BIG); EAGAIN means a concurrent
   // rename raced the kernel's own check. The plain openat below is the
   // primary defence anyway (single component, O_NOFOLLOW), so fall back.
-  if (errno != ENOSYS && errno != EPERM && errno != EINVAL && errno != E2BIG &&
-      errno != EAGAIN) {
+  if (errno != ENOSYS && errno != EPERM && errno != EINVAL && errno != E2BIG && errno != EAGAIN) {
     return -1;
   }
 #endif
@@ -105,8 +104,8 @@ Result<SandboxDir> SandboxDir::openRoot(const std::string& hostPath, bool readOn
   int fd = ::open(hostPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
-    return Error(ErrorCode::kIo, "preopen \"" + hostPath + "\": cannot open directory: " +
-                                     std::strerror(e));
+    return Error(ErrorCode::kIo,
+                 "preopen \"" + hostPath + "\": cannot open directory: " + std::strerror(e));
   }
   auto node = std::make_shared<DirNode>();
   node->fd = OwnedFd(fd);

@@ -74,8 +74,8 @@ class SandboxDir {
   // The result of walking all but the last component of a path.
   struct Resolved {
     std::shared_ptr<const DirNode> dir;  // the directory holding `name`
-    std::string name;                           // one component, or "." for dir itself
-    bool mustBeDir = false;                     // the path ended in '/'
+    std::string name;                    // one component, or "." for dir itself
+    bool mustBeDir = false;              // the path ended in '/'
   };
   // Resolves `path` relative to this directory. With followFinal, a final
   // symlink is expanded too (a trailing '/' always follows, as in POSIX).
@@ -106,8 +106,8 @@ class SandboxDir {
   // Refused when either side is read-only.
   static OsStatus link(const SandboxDir& fromDir, std::string_view from, bool followFrom,
                        const SandboxDir& toDir, std::string_view to);
-  static OsStatus rename(const SandboxDir& fromDir, std::string_view from,
-                         const SandboxDir& toDir, std::string_view to);
+  static OsStatus rename(const SandboxDir& fromDir, std::string_view from, const SandboxDir& toDir,
+                         std::string_view to);
 
  private:
   friend class DirStream;

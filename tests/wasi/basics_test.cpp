@@ -32,7 +32,8 @@ TEST(WasiBasics, ArgsEnvClocksRandomAndStdio) {
   EXPECT_TRUE(has(r.out, "HOME (unset)"));
   for (const char* clock : {"realtime", "monotonic", "process", "thread"}) {
     EXPECT_TRUE(has(r.out, std::string("clock ") + clock + " 0 0 0 res_ok=1 nonzero=1 monotone=1"))
-        << clock << "\n" << r.out;
+        << clock << "\n"
+        << r.out;
   }
   EXPECT_TRUE(has(r.out, "clock_bad 28 28"));
   // Realtime is the real wall clock (within a minute of the host's).
@@ -181,16 +182,52 @@ TEST(WasiBasics, LinkerRegistersBothModuleNamesWhereAbiMatches) {
   ASSERT_TRUE(ctx.ok());
   engine::Linker linker;
   (*ctx)->addToLinker(linker);
-  const char* all[] = {
-      "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get",
-      "clock_time_get", "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get",
-      "fd_fdstat_set_flags", "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size",
-      "fd_filestat_set_times", "fd_pread", "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite",
-      "fd_read", "fd_readdir", "fd_renumber", "fd_seek", "fd_sync", "fd_tell", "fd_write",
-      "path_create_directory", "path_filestat_get", "path_filestat_set_times", "path_link",
-      "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
-      "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "random_get", "sched_yield",
-      "sock_accept", "sock_recv", "sock_send", "sock_shutdown"};
+  const char* all[] = {"args_get",
+                       "args_sizes_get",
+                       "environ_get",
+                       "environ_sizes_get",
+                       "clock_res_get",
+                       "clock_time_get",
+                       "fd_advise",
+                       "fd_allocate",
+                       "fd_close",
+                       "fd_datasync",
+                       "fd_fdstat_get",
+                       "fd_fdstat_set_flags",
+                       "fd_fdstat_set_rights",
+                       "fd_filestat_get",
+                       "fd_filestat_set_size",
+                       "fd_filestat_set_times",
+                       "fd_pread",
+                       "fd_prestat_get",
+                       "fd_prestat_dir_name",
+                       "fd_pwrite",
+                       "fd_read",
+                       "fd_readdir",
+                       "fd_renumber",
+                       "fd_seek",
+                       "fd_sync",
+                       "fd_tell",
+                       "fd_write",
+                       "path_create_directory",
+                       "path_filestat_get",
+                       "path_filestat_set_times",
+                       "path_link",
+                       "path_open",
+                       "path_readlink",
+                       "path_remove_directory",
+                       "path_rename",
+                       "path_symlink",
+                       "path_unlink_file",
+                       "poll_oneoff",
+                       "proc_exit",
+                       "proc_raise",
+                       "random_get",
+                       "sched_yield",
+                       "sock_accept",
+                       "sock_recv",
+                       "sock_send",
+                       "sock_shutdown"};
   for (const char* name : all) {
     EXPECT_TRUE(linker.has("wasi_snapshot_preview1", name)) << name;
   }

@@ -26,22 +26,54 @@ void expectLines(const GuestResult& r, const std::vector<std::string>& want) {
   }
 }
 
-bool startsWith(const std::string& s, const std::string& prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool startsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 TEST(WasiFs, ReadWriteSeekTruncateAllocate) {
   TempDir t;
-  GuestResult r = runProbe({{t.path(), "/sandbox", false}},
-                           {"open A 3 new.txt rwc", "write A hello-world", "tell A", "seek A 0 s",
-                            "read A 5", "pread A 5 6", "pwrite A WORLD 6", "seek A -5 e",
-                            "read A 10", "read A 10", "fstat A", "truncate A 4", "fstat A",
-                            "allocate A 0 100", "fstat A", "advise A", "sync A", "datasync A",
-                            "fdstat A", "seek A 0 e", "close A", "close A"});
-  expectLines(r, {"open 0 fd=4", "write 0 n=11", "tell 0 pos=11", "seek 0 pos=0",
-                  "read 0 data=hello", "pread 0 data=world", "pwrite 0 n=5", "seek 0 pos=6",
-                  "read 0 data=WORLD", "read 0 data=", "*", "truncate 0", "*", "allocate 0", "*",
-                  "advise 0", "sync 0", "datasync 0", "*", "seek 0 pos=100", "close 0", "close 8"});
+  GuestResult r = runProbe({{t.path(), "/sandbox", false}}, {"open A 3 new.txt rwc",
+                                                             "write A hello-world",
+                                                             "tell A",
+                                                             "seek A 0 s",
+                                                             "read A 5",
+                                                             "pread A 5 6",
+                                                             "pwrite A WORLD 6",
+                                                             "seek A -5 e",
+                                                             "read A 10",
+                                                             "read A 10",
+                                                             "fstat A",
+                                                             "truncate A 4",
+                                                             "fstat A",
+                                                             "allocate A 0 100",
+                                                             "fstat A",
+                                                             "advise A",
+                                                             "sync A",
+                                                             "datasync A",
+                                                             "fdstat A",
+                                                             "seek A 0 e",
+                                                             "close A",
+                                                             "close A"});
+  expectLines(r, {"open 0 fd=4",
+                  "write 0 n=11",
+                  "tell 0 pos=11",
+                  "seek 0 pos=0",
+                  "read 0 data=hello",
+                  "pread 0 data=world",
+                  "pwrite 0 n=5",
+                  "seek 0 pos=6",
+                  "read 0 data=WORLD",
+                  "read 0 data=",
+                  "*",
+                  "truncate 0",
+                  "*",
+                  "allocate 0",
+                  "*",
+                  "advise 0",
+                  "sync 0",
+                  "datasync 0",
+                  "*",
+                  "seek 0 pos=100",
+                  "close 0",
+                  "close 8"});
   std::vector<std::string> got = lines(r.out);
   EXPECT_TRUE(startsWith(got[10], "fstat 0 type=4 size=11 ")) << got[10];
   EXPECT_TRUE(startsWith(got[12], "fstat 0 type=4 size=4 ")) << got[12];
@@ -56,22 +88,39 @@ TEST(WasiFs, ReadWriteSeekTruncateAllocate) {
 TEST(WasiFs, OpenFlagsAppendAndRights) {
   TempDir t;
   t.write("log.txt", "one");
-  GuestResult r = runProbe(
-      {{t.path(), "/sandbox", false}},
-      {"open A 3 log.txt wa", "write A two", "fdstat A", "open B 3 log.txt w", "setflags B a",
-       "write B three", "setflags B n", "fdstat B", "open C 3 log.txt r", "setrights C 2 0",
-       "fstat C", "read C 3", "setrights C 6 0", "open D 3 log.txt rcx", "open D 3 log.txt rd",
-       "open D 3 missing.txt r", "write 3 x", "read 3 10", "open D 3 log.txt rt", "fstat D",
-       "write C nope", "open E 3 ./log.txt/ r"});
-  expectLines(r, {"open 0 fd=4", "write 0 n=3", "*", "*",
-                  "setflags 0", "write 0 n=5", "setflags 0", "*", "open 0 fd=6", "setrights 0",
-                  "fstat 76", "read 0 data=one", "setrights 76", "open 20", "open 54", "open 44",
-                  "write 76", "read 76", "open 0 fd=7", "*", "write 76", "open 54"});
+  GuestResult r = runProbe({{t.path(), "/sandbox", false}}, {"open A 3 log.txt wa",
+                                                             "write A two",
+                                                             "fdstat A",
+                                                             "open B 3 log.txt w",
+                                                             "setflags B a",
+                                                             "write B three",
+                                                             "setflags B n",
+                                                             "fdstat B",
+                                                             "open C 3 log.txt r",
+                                                             "setrights C 2 0",
+                                                             "fstat C",
+                                                             "read C 3",
+                                                             "setrights C 6 0",
+                                                             "open D 3 log.txt rcx",
+                                                             "open D 3 log.txt rd",
+                                                             "open D 3 missing.txt r",
+                                                             "write 3 x",
+                                                             "read 3 10",
+                                                             "open D 3 log.txt rt",
+                                                             "fstat D",
+                                                             "write C nope",
+                                                             "open E 3 ./log.txt/ r"});
+  expectLines(
+      r,
+      {"open 0 fd=4",  "write 0 n=3", "*",           "*",           "setflags 0", "write 0 n=5",
+       "setflags 0",   "*",           "open 0 fd=6", "setrights 0", "fstat 76",   "read 0 data=one",
+       "setrights 76", "open 20",     "open 54",     "open 44",     "write 76",   "read 76",
+       "open 0 fd=7",  "*",           "write 76",    "open 54"});
   std::vector<std::string> got = lines(r.out);
   EXPECT_TRUE(startsWith(got[2], "fdstat 0 type=4 flags=1 ")) << got[2];
   // set_flags replaces the flags: NONBLOCK alone turns APPEND off again.
   EXPECT_TRUE(startsWith(got[7], "fdstat 0 type=4 flags=4 ")) << got[7];
-  EXPECT_TRUE(startsWith(got[19], "fstat 0 type=4 size=0 ")) << got[19];   // O_TRUNC
+  EXPECT_TRUE(startsWith(got[19], "fstat 0 type=4 size=0 ")) << got[19];  // O_TRUNC
   EXPECT_EQ(t.read("log.txt"), "");
 }
 
@@ -88,19 +137,61 @@ TEST(WasiFs, AppendWritesLandAtTheEnd) {
 TEST(WasiFs, DirectoriesLinksAndSymlinks) {
   TempDir t;
   t.write("f.txt", "inside");
-  GuestResult r = runProbe(
-      {{t.path(), "/sandbox", false}},
-      {"mkdir 3 a", "mkdir 3 a", "mkdir 3 a/b/", "rmdir 3 a", "rmdir 3 a/b", "rmdir 3 a",
-       "rmdir 3 a", "unlink 3 f.txt/", "rmdir 3 f.txt", "rename 3 f.txt 3 g.txt", "stat 3 f.txt",
-       "link 3 g.txt 3 h.txt", "stat 3 h.txt", "unlink 3 h.txt", "symlink g.txt 3 s",
-       "readlink 3 s 100", "readlink 3 s 3", "readlink 3 g.txt 100", "open A 3 s rf", "read A 6",
-       "open B 3 s r", "mkdir 3 dir", "unlink 3 dir", "rename 3 g.txt 3 dir/g.txt",
-       "catfile 3 dir/./g.txt", "catfile 3 dir/../dir/g.txt", "mkdir 3 .", "rmdir 3 ."});
-  expectLines(r, {"mkdir 0", "mkdir 20", "mkdir 0", "rmdir 55", "rmdir 0", "rmdir 0", "rmdir 44",
-                  "unlink 54", "rmdir 54", "rename 0", "stat 44", "link 0", "*", "unlink 0",
-                  "symlink 0", "readlink 0 target=g.txt", "readlink 0 target=g.t", "readlink 28",
-                  "open 0 fd=4", "read 0 data=inside", "open 32", "mkdir 0", "unlink 31",
-                  "rename 0", "catfile 0 content=inside", "catfile 0 content=inside", "mkdir 20",
+  GuestResult r = runProbe({{t.path(), "/sandbox", false}}, {"mkdir 3 a",
+                                                             "mkdir 3 a",
+                                                             "mkdir 3 a/b/",
+                                                             "rmdir 3 a",
+                                                             "rmdir 3 a/b",
+                                                             "rmdir 3 a",
+                                                             "rmdir 3 a",
+                                                             "unlink 3 f.txt/",
+                                                             "rmdir 3 f.txt",
+                                                             "rename 3 f.txt 3 g.txt",
+                                                             "stat 3 f.txt",
+                                                             "link 3 g.txt 3 h.txt",
+                                                             "stat 3 h.txt",
+                                                             "unlink 3 h.txt",
+                                                             "symlink g.txt 3 s",
+                                                             "readlink 3 s 100",
+                                                             "readlink 3 s 3",
+                                                             "readlink 3 g.txt 100",
+                                                             "open A 3 s rf",
+                                                             "read A 6",
+                                                             "open B 3 s r",
+                                                             "mkdir 3 dir",
+                                                             "unlink 3 dir",
+                                                             "rename 3 g.txt 3 dir/g.txt",
+                                                             "catfile 3 dir/./g.txt",
+                                                             "catfile 3 dir/../dir/g.txt",
+                                                             "mkdir 3 .",
+                                                             "rmdir 3 ."});
+  expectLines(r, {"mkdir 0",
+                  "mkdir 20",
+                  "mkdir 0",
+                  "rmdir 55",
+                  "rmdir 0",
+                  "rmdir 0",
+                  "rmdir 44",
+                  "unlink 54",
+                  "rmdir 54",
+                  "rename 0",
+                  "stat 44",
+                  "link 0",
+                  "*",
+                  "unlink 0",
+                  "symlink 0",
+                  "readlink 0 target=g.txt",
+                  "readlink 0 target=g.t",
+                  "readlink 28",
+                  "open 0 fd=4",
+                  "read 0 data=inside",
+                  "open 32",
+                  "mkdir 0",
+                  "unlink 31",
+                  "rename 0",
+                  "catfile 0 content=inside",
+                  "catfile 0 content=inside",
+                  "mkdir 20",
                   "rmdir 28"});
   std::vector<std::string> got = lines(r.out);
   EXPECT_TRUE(startsWith(got[12], "stat 0 type=4 size=6 nlink=2 ")) << got[12];
@@ -112,10 +203,11 @@ TEST(WasiFs, StatAndTimes) {
   TempDir t;
   t.write("f.txt", "inside");
   fs::create_symlink("f.txt", t.file("s"));
-  GuestResult r = runProbe({{t.path(), "/sandbox", false}},
-                           {"stat 3 s", "stat 3 s f", "stat 3 .", "utimes 3 f.txt 1234567890123456789",
-                            "stat 3 f.txt", "utimes 3 s 1111111111000000000 f", "open A 3 f.txt rw",
-                            "futimes A 1000000000000000000", "fstat A", "fstat 3"});
+  GuestResult r =
+      runProbe({{t.path(), "/sandbox", false}},
+               {"stat 3 s", "stat 3 s f", "stat 3 .", "utimes 3 f.txt 1234567890123456789",
+                "stat 3 f.txt", "utimes 3 s 1111111111000000000 f", "open A 3 f.txt rw",
+                "futimes A 1000000000000000000", "fstat A", "fstat 3"});
   ASSERT_TRUE(r.ok) << describe(r);
   std::vector<std::string> got = lines(r.out);
   ASSERT_GE(got.size(), 10u) << r.out;
@@ -170,11 +262,11 @@ TEST(WasiFs, ReaddirCookiesLayoutAndTruncation) {
   fs::create_directory(t.file("sub"));
   fs::create_symlink("sub", t.file("link"));
   std::sort(want.begin(), want.end());
-  GuestResult r = runProbe({{t.path(), "/sandbox", false}},
-                           {"readdir 3 65536", "readdir 3 64", "readdir 3 24",
-                            "readdirraw 3 30 0", "readdirfrom 3 5", "open A 3 sub rd",
-                            "readdir A 100", "open B 3 sub/../file-1-with-a-rather-long-name.txt r",
-                            "readdir B 100"});
+  GuestResult r =
+      runProbe({{t.path(), "/sandbox", false}},
+               {"readdir 3 65536", "readdir 3 64", "readdir 3 24", "readdirraw 3 30 0",
+                "readdirfrom 3 5", "open A 3 sub rd", "readdir A 100",
+                "open B 3 sub/../file-1-with-a-rather-long-name.txt r", "readdir B 100"});
   ASSERT_TRUE(r.ok) << describe(r);
   std::vector<std::string> got = lines(r.out);
   ASSERT_GE(got.size(), 9u) << r.out;

@@ -25,8 +25,8 @@ GuestResult runPoll(const std::vector<std::string>& args, const std::string& std
 }
 
 TEST(WasiPoll, ClocksRelativeAndAbsolute) {
-  GuestResult r = runPoll({"rel", "100", "abs", "100", "absmono", "100", "two", "past", "sleep",
-                           "60"});
+  GuestResult r =
+      runPoll({"rel", "100", "abs", "100", "absmono", "100", "two", "past", "sleep", "60"});
   ASSERT_TRUE(r.ok) << describe(r);
   std::vector<std::string> got = lines(r.out);
   ASSERT_GE(got.size(), 6u) << r.out;

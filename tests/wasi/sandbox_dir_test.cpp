@@ -1,7 +1,5 @@
 // The reusable SandboxDir (src/wasi/sandbox.h) on its own, without a guest:
 // the resolution rules every WASI version relies on.
-#include "wasi/sandbox.h"
-
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -10,6 +8,7 @@
 #include <filesystem>
 
 #include "support/test_support.h"
+#include "wasi/sandbox.h"
 
 namespace compono::test {
 namespace {

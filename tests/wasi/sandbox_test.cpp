@@ -44,8 +44,8 @@ class WasiSandbox : public ::testing::Test {
       struct stat st;
       ::lstat(e.path().c_str(), &st);
       std::string v = std::to_string(st.st_mode) + ":" + std::to_string(st.st_size) + ":" +
-                      std::to_string(st.st_nlink) + ":" + std::to_string(st.st_mtim.tv_sec) +
-                      "." + std::to_string(st.st_mtim.tv_nsec);
+                      std::to_string(st.st_nlink) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+                      std::to_string(st.st_mtim.tv_nsec);
       if (S_ISREG(st.st_mode)) v += ":" + readFile(e.path().string());
       if (S_ISLNK(st.st_mode)) v += "->" + fs::read_symlink(e.path()).string();
       out[fs::relative(e.path(), dir).string()] = v;
@@ -180,8 +180,13 @@ TEST_F(WasiSandbox, SymlinkSwappedInForADirectoryDuringTheRun) {
     t.write("root/d/g.txt", "inside-g");
     t.write("outside/g.txt", "TOP-SECRET-G");
     wasi::WasiConfig config;
-    config.args = {"probe", "catfile 3 d/g.txt", "waitstdin", "catfile 3 d/g.txt",
-                   "open A 3 d/g.txt rf", "open B 3 d rdf", "stat 3 d/g.txt f"};
+    config.args = {"probe",
+                   "catfile 3 d/g.txt",
+                   "waitstdin",
+                   "catfile 3 d/g.txt",
+                   "open A 3 d/g.txt rf",
+                   "open B 3 d rdf",
+                   "stat 3 d/g.txt f"};
     config.preopens = {{t.file("root"), "/sandbox", false}};
     GuestRun run("wasi_probe", config);
     ASSERT_TRUE(run.waitForOutput("catfile 0 content=inside-g"));
@@ -203,8 +208,13 @@ TEST_F(WasiSandbox, SymlinkSwappedInForADirectoryDuringTheRun) {
 
 TEST_F(WasiSandbox, SymlinkSwappedInForAFileDuringTheRun) {
   wasi::WasiConfig config;
-  config.args = {"probe", "catfile 3 f.txt", "waitstdin", "open A 3 f.txt r", "open B 3 f.txt rf",
-                 "open C 3 f.txt rwf", "stat 3 f.txt f"};
+  config.args = {"probe",
+                 "catfile 3 f.txt",
+                 "waitstdin",
+                 "open A 3 f.txt r",
+                 "open B 3 f.txt rf",
+                 "open C 3 f.txt rwf",
+                 "stat 3 f.txt f"};
   config.preopens = {preopen()};
   GuestRun run("wasi_probe", config);
   ASSERT_TRUE(run.waitForOutput("catfile 0 content=inside"));
@@ -243,7 +253,7 @@ TEST_F(WasiSandbox, DirectoryMovedOutWhileHeldCannotBeClimbedFrom) {
   expectLines(r, {
                      "open 0 fd=4",
                      "waitstdin 0 got=3",
-                     "catfile 44",                 // d/secret.txt: no such file
+                     "catfile 44",                  // d/secret.txt: no such file
                      "catfile 0 content=inside-g",  // ".." is still the d we walked through
                      "catfile 0 content=inside",
                      "catfile 44",  // root/secret.txt: no such file
@@ -257,8 +267,12 @@ TEST_F(WasiSandbox, DirectoryMovedOutWhileHeldCannotBeClimbedFrom) {
 TEST_F(WasiSandbox, ParentDirectoryMovedOutWhileHeldCannotBeClimbedFrom) {
   // Same with the parent: d (with sub inside) moves next to the secret.
   wasi::WasiConfig config;
-  config.args = {"probe", "open A 3 d/sub d", "waitstdin", "catfile A ../../secret.txt",
-                 "catfile A ../../../secret.txt", "catfile A ../../../outside/secret.txt",
+  config.args = {"probe",
+                 "open A 3 d/sub d",
+                 "waitstdin",
+                 "catfile A ../../secret.txt",
+                 "catfile A ../../../secret.txt",
+                 "catfile A ../../../outside/secret.txt",
                  "catfile A ../../f.txt"};
   config.preopens = {preopen()};
   GuestRun run("wasi_probe", config);
@@ -334,9 +348,9 @@ TEST_F(WasiSandbox, GuestCannotPlantEscapingSymlinks) {
                                             "stat 3 a f",
                                         });
   expectContained(r);
-  expectLines(r, {"symlink 76", "symlink 76", "symlink 76", "symlink 76", "symlink 0",
-                  "open 0 fd=4", "read 0 data=inside", "symlink 0", "open 32", "symlink 0",
-                  "symlink 0", "stat 32"});
+  expectLines(r,
+              {"symlink 76", "symlink 76", "symlink 76", "symlink 76", "symlink 0", "open 0 fd=4",
+               "read 0 data=inside", "symlink 0", "open 32", "symlink 0", "symlink 0", "stat 32"});
   for (const char* name : {"l1", "l2", "d/l3", "l4"}) {
     EXPECT_FALSE(fs::exists(fs::symlink_status(root() + "/" + name))) << name;
   }
@@ -438,8 +452,8 @@ TEST_F(WasiSandbox, FdsNeverGrantedAreUnreachable) {
   ::close(57);
   ::close(hostFd);
   expectContained(r);
-  expectLines(r, {"scan 0 1 2 3", "read 8", "read 8", "write 8", "catfile 8", "fdstat 8",
-                  "close 8", "prestat 8", "prestat 8", "seek 8", "renumber 8", "open 8"});
+  expectLines(r, {"scan 0 1 2 3", "read 8", "read 8", "write 8", "catfile 8", "fdstat 8", "close 8",
+                  "prestat 8", "prestat 8", "seek 8", "renumber 8", "open 8"});
 }
 
 TEST_F(WasiSandbox, RenumberCannotReplaceOrMovePreopens) {

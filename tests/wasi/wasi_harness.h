@@ -27,8 +27,8 @@
 namespace compono::test {
 
 struct GuestResult {
-  bool ok = false;           // ran to the end or exited through proc_exit
-  int exitCode = -1;         // 0 when _start returned, else the proc_exit status
+  bool ok = false;             // ran to the end or exited through proc_exit
+  int exitCode = -1;           // 0 when _start returned, else the proc_exit status
   std::optional<Error> error;  // anything else (a trap, a link error, ...)
   std::string out;
   std::string err;
@@ -86,8 +86,8 @@ class GuestRun {
  public:
   // Without a timeout of its own, a run gets one of 60 s: a guest stuck in
   // the host ends with a deadline trap instead of hanging the test binary.
-  GuestRun(const std::string& guest, wasi::WasiConfig config,
-           engine::StoreLimits limits = {}, bool pipeStdio = true) {
+  GuestRun(const std::string& guest, wasi::WasiConfig config, engine::StoreLimits limits = {},
+           bool pipeStdio = true) {
     if (!limits.timeout) limits.timeout = std::chrono::seconds(60);
     if (pipeStdio) {
       int in[2], out[2], err[2];
@@ -209,8 +209,7 @@ class GuestRun {
 
 // Runs a guest to completion, feeding `stdinData`.
 inline GuestResult runGuest(const std::string& guest, wasi::WasiConfig config,
-                            const std::string& stdinData = "",
-                            engine::StoreLimits limits = {}) {
+                            const std::string& stdinData = "", engine::StoreLimits limits = {}) {
   GuestRun run(guest, std::move(config), limits);
   if (!stdinData.empty()) run.writeStdin(stdinData);
   return run.wait();
