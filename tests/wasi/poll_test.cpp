@@ -44,7 +44,7 @@ TEST(WasiPoll, ClocksRelativeAndAbsolute) {
   EXPECT_LT(elapsedMs(got[3]), 2000);
   // A deadline in the past fires at once.
   EXPECT_NE(got[4].find("past 0 n=1 "), std::string::npos) << got[4];
-  EXPECT_LT(elapsedMs(got[4]), 50);
+  EXPECT_LT(elapsedMs(got[4]), 1000);
   // libc's nanosleep is poll_oneoff underneath.
   EXPECT_EQ(got[5].rfind("sleep 0 ", 0), 0u) << got[5];
   EXPECT_GE(elapsedMs(got[5]), 59);
@@ -76,8 +76,7 @@ TEST(WasiPoll, StdinBecomesReadable) {
   ASSERT_GE(got.size(), 2u) << r.out;
   EXPECT_NE(got[0].find("stdin 0 n=1 "), std::string::npos) << got[0];
   EXPECT_NE(got[0].find("[ud=20 type=1 err=0 nbytes=4 flags=0]"), std::string::npos) << got[0];
-  EXPECT_GE(elapsedMs(got[0]), 100);
-  EXPECT_LT(elapsedMs(got[0]), 5000);
+  EXPECT_LT(elapsedMs(got[0]), 5000);  // woken by stdin, not by the 10 s clock
   EXPECT_EQ(got[1], "stdin_read ping");
 }
 
