@@ -62,6 +62,9 @@ class Reader {
         list.line = line_;
         list.begin = pos_;
         ++pos_;
+        if (open.size() >= kMaxNesting) {
+          return fail(line_, "lists nested deeper than " + std::to_string(kMaxNesting) + " levels");
+        }
         open.push_back(std::move(list));
         continue;
       }
@@ -135,9 +138,7 @@ class Reader {
     return fail(startLine, "unterminated block comment '(;'");
   }
 
-  char peek(size_t ahead) const {
-    return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0';
-  }
+  char peek(size_t ahead) const { return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0'; }
 
   // Finds the closing quote of the string starting at src_[from] == '"' and
   // returns the index just past it.
@@ -210,12 +211,24 @@ Result<std::string> decodeStringBody(std::string_view body) {
     if (++i >= body.size()) return Error(ErrorCode::kDecode, "string ends with a lone '\\'");
     char e = body[i];
     switch (e) {
-      case 't': out += '\t'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case '"': out += '"'; break;
-      case '\'': out += '\''; break;
-      case '\\': out += '\\'; break;
+      case 't':
+        out += '\t';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case '"':
+        out += '"';
+        break;
+      case '\'':
+        out += '\'';
+        break;
+      case '\\':
+        out += '\\';
+        break;
       case 'u': {
         if (i + 1 >= body.size() || body[i + 1] != '{') {
           return Error(ErrorCode::kDecode, "bad escape \\u: expected \\u{hex}");
@@ -237,7 +250,8 @@ Result<std::string> decodeStringBody(std::string_view body) {
           return Error(ErrorCode::kDecode, "bad escape \\u{...}: unterminated or empty");
         }
         if (cp >= 0xD800 && cp < 0xE000) {
-          return Error(ErrorCode::kDecode, "bad escape \\u{...}: a surrogate is not a scalar value");
+          return Error(ErrorCode::kDecode,
+                       "bad escape \\u{...}: a surrogate is not a scalar value");
         }
         appendUtf8(out, cp);
         i = j;

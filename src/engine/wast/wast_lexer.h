@@ -44,9 +44,15 @@ struct SExpr {
   size_t size() const { return items.size(); }
 };
 
+// Deepest list nesting readSExprs accepts. The tree is destroyed and copied
+// recursively, so the bound keeps hostile input from exhausting the C++
+// stack; the spec test suite nests at most 43 levels.
+inline constexpr size_t kMaxNesting = 10000;
+
 // Reads every top-level S-expression of `source`. Errors name `name`, the
 // line and what is wrong (unbalanced parenthesis, unterminated string or
-// comment, bad escape); a script with such an error cannot be split.
+// comment, bad escape, nesting beyond kMaxNesting); a script with such an
+// error cannot be split.
 Result<std::vector<SExpr>> readSExprs(std::string_view source, const std::string& name);
 
 // Decodes the body of a string literal (between the quotes). On error returns

@@ -13,9 +13,12 @@ namespace {
 
 int digitValue(char c, unsigned base) {
   int v = -1;
-  if (c >= '0' && c <= '9') v = c - '0';
-  else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-  else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    v = c - '0';
+  else if (c >= 'a' && c <= 'f')
+    v = c - 'a' + 10;
+  else if (c >= 'A' && c <= 'F')
+    v = c - 'A' + 10;
   return v >= 0 && static_cast<unsigned>(v) < base ? v : -1;
 }
 
@@ -67,9 +70,7 @@ Signed splitSign(std::string_view s) {
   return out;
 }
 
-bool startsWithHexPrefix(std::string_view s) {
-  return s.size() >= 2 && s[0] == '0' && s[1] == 'x';
-}
+bool startsWithHexPrefix(std::string_view s) { return s.size() >= 2 && s[0] == '0' && s[1] == 'x'; }
 
 // A C locale for strtod_l: the decimal point must not depend on the
 // embedder's locale. Created once; never modified afterwards.
@@ -165,8 +166,8 @@ std::optional<Bits> parseFloat(std::string_view s) {
 std::optional<uint64_t> parseIntBits(std::string_view s, unsigned bits) {
   if (bits == 0 || bits > 64) return std::nullopt;
   Signed sg = splitSign(s);
-  std::optional<uint64_t> v = startsWithHexPrefix(sg.rest) ? digitsValue(sg.rest.substr(2), 16)
-                                                           : digitsValue(sg.rest, 10);
+  std::optional<uint64_t> v =
+      startsWithHexPrefix(sg.rest) ? digitsValue(sg.rest.substr(2), 16) : digitsValue(sg.rest, 10);
   if (!v) return std::nullopt;
   const uint64_t mask = bits == 64 ? UINT64_MAX : (uint64_t{1} << bits) - 1;
   const uint64_t half = uint64_t{1} << (bits - 1);  // 2^(N-1)

@@ -85,7 +85,8 @@ const TrapMeaning* meaningOf(std::string_view message) {
 }
 
 bool trapMatches(const Error& e, const TrapMeaning& m) {
-  bool trapped = e.code == ErrorCode::kTrap || (e.code == ErrorCode::kInstantiate && e.trap != TrapCode::kNone);
+  bool trapped = e.code == ErrorCode::kTrap ||
+                 (e.code == ErrorCode::kInstantiate && e.trap != TrapCode::kNone);
   if (!trapped) return false;
   for (TrapCode c : m.codes) {
     if (e.trap == c) return true;
@@ -124,7 +125,8 @@ struct ModuleForm {
 
 Result<ModuleForm> parseModuleForm(const SExpr& m) {
   if (m.head() != "module") {
-    return Error(ErrorCode::kUsage, "expected (module ...), got (" + std::string(m.head()) + " ...)");
+    return Error(ErrorCode::kUsage,
+                 "expected (module ...), got (" + std::string(m.head()) + " ...)");
   }
   ModuleForm f;
   size_t i = 1;
@@ -179,9 +181,9 @@ class ScriptRunner {
   // A script that is only module fields is one module (spec interpreter:
   // "inline module"), counted as one command.
   static bool isInlineModule(const std::vector<SExpr>& commands) {
-    static const std::set<std::string_view> kFields = {"type",  "import", "func", "table",
-                                                      "memory", "global", "export", "start",
-                                                      "elem",  "data",   "tag",  "rec"};
+    static const std::set<std::string_view> kFields = {"type",   "import", "func",   "table",
+                                                       "memory", "global", "export", "start",
+                                                       "elem",   "data",   "tag",    "rec"};
     return !commands.empty() && kFields.count(commands.front().head()) > 0;
   }
 
@@ -238,7 +240,8 @@ class ScriptRunner {
         case Outcome::kFail:
           if (listed) {
             ++totals.skipped;
-            verbose(where + ": " + name + ": skipped (" + entry->second->reason + "): " + r.message);
+            verbose(where + ": " + name + ": skipped (" + entry->second->reason +
+                    "): " + r.message);
           } else {
             ++totals.failed;
             CommandFailure f{file_, cmd.line, name, r.message};
@@ -490,7 +493,8 @@ class ScriptRunner {
   // unavailable (checked before anything else about the command).
   std::optional<CommandResult> unavailableTarget(const SExpr& a) {
     std::string id;
-    if (a.size() >= 2 && a.items[1].isAtom() && a.items[1].text.starts_with("$")) id = a.items[1].text;
+    if (a.size() >= 2 && a.items[1].isAtom() && a.items[1].text.starts_with("$"))
+      id = a.items[1].text;
     std::optional<CommandResult> blocked;
     target(id, blocked);
     if (blocked && blocked->unavailableModule) return blocked;
@@ -507,7 +511,8 @@ class ScriptRunner {
     }
     size_t i = 1;
     std::string id;
-    if (i < a.size() && a.items[i].isAtom() && a.items[i].text.starts_with("$")) id = a.items[i++].text;
+    if (i < a.size() && a.items[i].isAtom() && a.items[i].text.starts_with("$"))
+      id = a.items[i++].text;
     if (i >= a.size() || !a.items[i].isString()) {
       out.blocked = fail("malformed (" + std::string(op) + " [$M] \"name\" ...)");
       return out;
@@ -633,7 +638,8 @@ class ScriptRunner {
     if (!module.ok()) return fail("module does not load: " + describeError(module.error()));
     if (auto dep = unavailableImport(**module)) return needs(*dep);
     auto inst = instantiate(*module);
-    if (inst.ok()) return fail("expected instantiation to trap (\"" + message + "\"), it succeeded");
+    if (inst.ok())
+      return fail("expected instantiation to trap (\"" + message + "\"), it succeeded");
     if (!trapMatches(inst.error(), *meaning)) {
       return fail("expected instantiation to trap (\"" + message + "\"), got " +
                   describeError(inst.error()));

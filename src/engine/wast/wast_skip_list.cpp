@@ -36,8 +36,8 @@ Result<std::vector<SkipEntry>> parseSkipList(const std::string& text, const std:
     };
     size_t space = line.find_first_of(" \t");
     std::string_view location = line.substr(0, space);
-    std::string_view reason = space == std::string_view::npos ? std::string_view()
-                                                              : trim(line.substr(space));
+    std::string_view reason =
+        space == std::string_view::npos ? std::string_view() : trim(line.substr(space));
     size_t colon = location.rfind(':');
     if (colon == std::string_view::npos || colon == 0) return fail("no FILE:LINE");
     std::string_view digits = location.substr(colon + 1);

@@ -12,8 +12,9 @@ constexpr const char* kModule = "spectest";
 
 template <typename... Args>
 void definePrint(Linker& linker, const char* name) {
-  linker.defineFunc(kModule, name,
-                    typedHost<void, Args...>([](Caller&, Args...) -> Status { return okStatus(); }));
+  linker.defineFunc(kModule, name, typedHost<void, Args...>([](Caller&, Args...) -> Status {
+                      return okStatus();
+                    }));
 }
 
 }  // namespace

@@ -80,11 +80,14 @@ bool floatMatches(const FloatPattern& p, uint64_t bits, unsigned width) {
   const uint64_t quiet = width == 32 ? 0x7FC00000ull : 0x7FF8000000000000ull;
   const uint64_t magnitude = width == 32 ? 0x7FFFFFFFull : 0x7FFFFFFFFFFFFFFFull;
   switch (p.kind) {
-    case FloatPattern::Kind::kBits: return bits == p.bits;
+    case FloatPattern::Kind::kBits:
+      return bits == p.bits;
     // Canonical NaN: quiet bit only, either sign (spec 4.3.3 "nan_N").
-    case FloatPattern::Kind::kCanonicalNan: return (bits & magnitude) == quiet;
+    case FloatPattern::Kind::kCanonicalNan:
+      return (bits & magnitude) == quiet;
     // Arithmetic NaN: any NaN with the quiet bit set.
-    case FloatPattern::Kind::kArithmeticNan: return (bits & quiet) == quiet;
+    case FloatPattern::Kind::kArithmeticNan:
+      return (bits & quiet) == quiet;
   }
   return false;
 }
@@ -117,7 +120,9 @@ Result<Val> parseV128(const SExpr& e) {
   return Val::makeV128(v);
 }
 
-std::string oneAtom(const SExpr& e) { return e.size() == 2 && e.items[1].isAtom() ? e.items[1].text : ""; }
+std::string oneAtom(const SExpr& e) {
+  return e.size() == 2 && e.items[1].isAtom() ? e.items[1].text : "";
+}
 
 }  // namespace
 
@@ -243,13 +248,19 @@ bool matches(const Expected& x, const Val& got) {
     case Expected::Kind::kExact:
       if (got.type != x.value.type) return false;
       switch (got.type) {
-        case ValType::kI32: return got.i32 == x.value.i32;
-        case ValType::kI64: return got.i64 == x.value.i64;
-        case ValType::kF32: return got.f32Bits() == x.value.f32Bits();
-        case ValType::kF64: return got.f64Bits() == x.value.f64Bits();
-        case ValType::kV128: return got.v128 == x.value.v128;
+        case ValType::kI32:
+          return got.i32 == x.value.i32;
+        case ValType::kI64:
+          return got.i64 == x.value.i64;
+        case ValType::kF32:
+          return got.f32Bits() == x.value.f32Bits();
+        case ValType::kF64:
+          return got.f64Bits() == x.value.f64Bits();
+        case ValType::kV128:
+          return got.v128 == x.value.v128;
         case ValType::kFuncRef:
-        case ValType::kExternRef: return got.ref == x.value.ref;
+        case ValType::kExternRef:
+          return got.ref == x.value.ref;
       }
       return false;
     case Expected::Kind::kFloat:
@@ -265,7 +276,8 @@ bool matches(const Expected& x, const Val& got) {
     case Expected::Kind::kRefNull:
       if (got.type != ValType::kFuncRef && got.type != ValType::kExternRef) return false;
       return got.ref.null && (x.anyType || got.type == x.type);
-    case Expected::Kind::kRefFunc: return got.type == ValType::kFuncRef && !got.ref.null;
+    case Expected::Kind::kRefFunc:
+      return got.type == ValType::kFuncRef && !got.ref.null;
     case Expected::Kind::kRefExtern:
       return got.type == ValType::kExternRef && !got.ref.null &&
              (x.anyType || got.ref.bits == x.externBits);
@@ -314,8 +326,10 @@ std::string describe(const Val& v) {
     case ValType::kI64:
       snprintf(buf, sizeof buf, "i64:%" PRIu64 " (0x%" PRIx64 ")", v.i64, v.i64);
       return buf;
-    case ValType::kF32: return "f32:" + describeFloat(v.f32Bits(), 32);
-    case ValType::kF64: return "f64:" + describeFloat(v.f64Bits(), 64);
+    case ValType::kF32:
+      return "f32:" + describeFloat(v.f32Bits(), 32);
+    case ValType::kF64:
+      return "f64:" + describeFloat(v.f64Bits(), 64);
     case ValType::kV128: {
       std::string s = "v128:i32x4";
       for (unsigned i = 0; i < 4; ++i) {
@@ -324,7 +338,8 @@ std::string describe(const Val& v) {
       }
       return s;
     }
-    case ValType::kFuncRef: return v.ref.null ? "ref.null func" : "ref.func";
+    case ValType::kFuncRef:
+      return v.ref.null ? "ref.null func" : "ref.func";
     case ValType::kExternRef:
       if (v.ref.null) return "ref.null extern";
       return "ref.extern " + std::to_string(v.ref.bits);

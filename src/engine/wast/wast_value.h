@@ -31,13 +31,13 @@ struct FloatPattern {
 // One expected result of an assert_return.
 struct Expected {
   enum class Kind : uint8_t {
-    kExact,         // value: compared bit for bit
-    kFloat,         // type (f32/f64) and lanes[0]
-    kV128Lanes,     // v128 given as float lanes, some of which may be NaN patterns
-    kRefNull,       // a null reference; type set unless `anyType`
-    kRefFunc,       // any non-null funcref
-    kRefExtern,     // a non-null externref; `externBits` unless `anyType`
-    kEither,        // any of `alternatives`
+    kExact,      // value: compared bit for bit
+    kFloat,      // type (f32/f64) and lanes[0]
+    kV128Lanes,  // v128 given as float lanes, some of which may be NaN patterns
+    kRefNull,    // a null reference; type set unless `anyType`
+    kRefFunc,    // any non-null funcref
+    kRefExtern,  // a non-null externref; `externBits` unless `anyType`
+    kEither,     // any of `alternatives`
   };
   Kind kind = Kind::kExact;
   Val value;
