@@ -9,9 +9,9 @@
 //
 // Contract of every import: guest mistakes (bad pointers, bad fds, missing
 // rights, escapes) come back as a preview 1 errno in the result, never as a
-// trap. Only three things end the guest: proc_exit (Error::exit), the Store's
-// --timeout deadline while blocked in the host (a kDeadline trap), and
-// nothing else.
+// trap. Only two things end the guest from here: proc_exit (Error::exit) and
+// the Store's --timeout deadline passing while blocked in the host (the
+// Store's kDeadline trap).
 //
 // Not thread safe (one guest thread per WasiCtx at a time).
 #pragma once

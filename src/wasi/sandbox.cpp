@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <deque>
 #include <vector>
@@ -50,7 +51,7 @@ std::optional<std::string> readLinkAt(int dirfd, const std::string& name, int* e
       buf.resize(static_cast<size_t>(n));
       return buf;
     }
-    if (buf.size() >= 65536) {
+    if (buf.size() >= PATH_MAX) {
       *err = ENAMETOOLONG;
       return std::nullopt;
     }
@@ -120,6 +121,7 @@ bool SandboxDir::isRoot() const { return node_->parent == nullptr; }
 
 OsResult<SandboxDir::Resolved> SandboxDir::resolve(std::string_view path, bool followFinal) const {
   if (path.empty()) return OsError{ENOENT};
+  if (path.size() >= PATH_MAX) return OsError{ENAMETOOLONG};  // bounds the work of a walk
   if (hasNul(path)) return OsError{EINVAL};
   if (path.front() == '/') return OsError{kErrNotCapable};
 

@@ -7,7 +7,8 @@
 // the last component is operated on with *at() calls that do not follow
 // symlinks. Rules (one policy for every operation; docs/wasi.md lists them):
 //
-//   * An absolute guest path is refused (kErrNotCapable).
+//   * An absolute guest path is refused (kErrNotCapable); a path of PATH_MAX
+//     bytes or more is ENAMETOOLONG (this bounds the work one call can cause).
 //   * `..` pops to the directory fd we opened one level up; `..` at the
 //     sandbox root is refused (kErrNotCapable). The host's own `..` entry is
 //     never used, so a directory moved elsewhere while the guest holds it

@@ -63,6 +63,9 @@ TEST_F(WasiSandboxDir, ResolvesInsideAndSplitsTheLastComponent) {
 
 TEST_F(WasiSandboxDir, RefusesEscapesAndBadPaths) {
   EXPECT_EQ(root_.resolve("", false).error(), ENOENT);
+  std::string huge;
+  while (huge.size() < 8192) huge += "a/../";
+  EXPECT_EQ(root_.resolve(huge + "top.txt", false).error(), ENAMETOOLONG);
   EXPECT_EQ(root_.resolve(std::string_view("top.txt\0/../x", 13), false).error(), EINVAL);
   EXPECT_EQ(root_.resolve("/etc/passwd", false).error(), kErrNotCapable);
   EXPECT_EQ(root_.resolve("..", false).error(), kErrNotCapable);
