@@ -460,6 +460,23 @@ TEST(WastRunner, AnnotationsAndInlineModules) {
   EXPECT_EQ(inlineModule.totals.passed, 1u);
 }
 
+TEST(WastRunner, ModuleDefinitionsAndInstances) {
+  auto run = runScript(R"wast(
+(module definition $D (global (export "g") (mut i32) (i32.const 1))
+  (func (export "inc") (global.set 0 (i32.add (global.get 0) (i32.const 1)))))
+(module instance $I1 $D)
+(module instance $I2 $D)
+(invoke $I1 "inc")
+(assert_return (get $I1 "g") (i32.const 2))
+(assert_return (get $I2 "g") (i32.const 1))
+(register "i2" $I2)
+(module (import "i2" "g" (global (mut i32))) (func (export "read") (result i32) (global.get 0)))
+(assert_return (invoke "read") (i32.const 1))
+)wast");
+  EXPECT_EQ(run.totals.failed, 0u) << testing::PrintToString(run.log);
+  EXPECT_EQ(run.totals.passed, 9u);
+}
+
 TEST(WastRunner, FailuresNameTheLineTheCommandAndBothSides) {
   auto run = runScript(
       "(module (func (export \"one\") (result i32) (i32.const 1)))\n"
