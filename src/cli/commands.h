@@ -24,6 +24,21 @@ struct RunOptions {
 extern const char* kRunFooter;
 int runCommand(const RunOptions& options);
 
+struct CompileOptionsCli {
+  std::string file;
+  std::string cacheDir;
+  bool fuel = false, timeout = false, maxMemory = false, maxTable = false, maxStack = false;
+  bool json = false;
+};
+int compileCommand(const CompileOptionsCli& options);
+
+struct CacheOptions {
+  std::string action;  // "ls" or "clean"
+  std::string cacheDir;
+  bool json = false;
+};
+int cacheCommand(const CacheOptions& options);
+
 int validateCommand(const std::string& file, bool json);
 int inspectCommand(const std::string& file, bool json);
 

@@ -47,6 +47,30 @@ int main(int argc, char** argv) {
       ->type_name("FILE [ARGS...]");
   run->footer(kRunFooter);
 
+  // compile
+  CompileOptionsCli compileOpts;
+  auto* compile = app.add_subcommand("compile", "Compile a module to native code now and cache it");
+  compile->add_option("file", compileOpts.file, "The module (.wasm or .wat)")->required();
+  compile->add_option("--cache-dir", compileOpts.cacheDir, "Cache directory (default $XDG_CACHE_HOME/compono)")
+      ->type_name("DIR");
+  compile->add_flag("--fuel", compileOpts.fuel, "Build the variant metered for --fuel");
+  compile->add_flag("--timeout", compileOpts.timeout, "Build the variant metered for --timeout");
+  compile->add_flag("--max-memory", compileOpts.maxMemory, "Build the variant checked for --max-memory");
+  compile->add_flag("--max-table-elements", compileOpts.maxTable, "Build the variant checked for --max-table-elements");
+  compile->add_flag("--max-stack", compileOpts.maxStack, "Build the variant metered for --max-stack");
+  compile->add_flag("--json", compileOpts.json, "Machine-readable output");
+  compile->footer(
+      "`compono run` uses the cached artifact when the same limits are set (only which limits\n"
+      "are set changes the code, not their values). Set $CC to choose the C compiler.");
+
+  // cache
+  CacheOptions cacheOpts;
+  auto* cache = app.add_subcommand("cache", "List or clean the cache of native artifacts");
+  cache->add_option("action", cacheOpts.action, "ls or clean")->required()->check(CLI::IsMember({"ls", "clean"}));
+  cache->add_option("--cache-dir", cacheOpts.cacheDir, "Cache directory (default $XDG_CACHE_HOME/compono)")
+      ->type_name("DIR");
+  cache->add_flag("--json", cacheOpts.json, "Machine-readable output");
+
   // validate
   std::string validateFile;
   bool validateJson = false;
@@ -121,6 +145,8 @@ int main(int argc, char** argv) {
     runOpts.args.insert(runOpts.args.end(), guestArgs.begin(), guestArgs.end());
     return runCommand(runOpts);
   }
+  if (*compile) return compileCommand(compileOpts);
+  if (*cache) return cacheCommand(cacheOpts);
   if (*validate) return validateCommand(validateFile, validateJson);
   if (*inspect) return inspectCommand(inspectFile, inspectJson);
   if (*wast) return wastCommand(wastOpts);

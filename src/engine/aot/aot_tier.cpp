@@ -15,6 +15,7 @@
 #include <mutex>
 
 #include "compono/engine/module.h"
+#include "compono/engine/native.h"
 #include "engine/aot/aot_runtime.h"
 #include "engine/aot/cache.h"
 #include "engine/aot/cgen.h"
@@ -913,3 +914,85 @@ Status aotCompileInBackground(const Module& module, const MeterConfig& meter) {
 }
 
 }  // namespace compono::engine::internal
+
+namespace compono::engine {
+
+Result<NativeArtifact> compileNative(const Module& module, const StoreLimits& limits) {
+  internal::MeterConfig meter = internal::meterConfigFor(limits);
+  internal::MeteredModule mm;
+  std::span<const uint8_t> bytes = module.bytes();
+  if (meter.any()) {
+    COMPONO_ASSIGN(mm, internal::meterModule(module.bytes(), meter, module.name()));
+    bytes = mm.bytes;
+  }
+  aot::ArtifactCache cache(module.engine().config().cacheDir);
+  COMPONO_ASSIGN(aot::CompilerInfo cc, aot::findCompiler(cache.root()));
+  aot::CompileOptions opts;
+  NativeArtifact out;
+  out.key = cache.keyFor(bytes, meter.key(), cc, opts);
+  if (auto path = cache.lookup(out.key)) {
+    out.wasCached = true;
+    out.path = *path;
+  } else {
+    COMPONO_TRY(aot::checkAotSupport(bytes, module.name()));
+    if (isatty(2)) {
+      auto started = std::chrono::steady_clock::now();
+      opts.progress = [started, name = module.name()](size_t done, size_t total) {
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        fprintf(stderr, "\rcompono: compiling %s natively: %zu/%zu units, %.1fs%s", name.c_str(), done, total, s,
+                done == total ? "\n" : "");
+      };
+    }
+    aot::CompileStats stats;
+    COMPONO_ASSIGN(out.path, cache.build(out.key, bytes, module.name(), cc, opts, &stats));
+    out.compileSeconds = stats.seconds;
+    out.peakRssKiB = stats.peakRssKiB;
+    out.units = stats.units;
+    out.cBytes = stats.cBytes;
+  }
+  std::error_code ec;
+  out.soBytes = std::filesystem::file_size(out.path, ec);
+  if (out.wasCached) {
+    auto entries = cache.list();
+    if (entries.ok()) {
+      for (const aot::CacheEntry& e : *entries) {
+        if (e.key != out.key) continue;
+        out.compileSeconds = e.compileSeconds;
+        out.peakRssKiB = e.peakRssKiB;
+        out.units = e.units;
+        out.cBytes = e.cBytes;
+      }
+    }
+  }
+  return out;
+}
+
+std::string nativeCacheDir(const Engine& engine) {
+  return aot::ArtifactCache(engine.config().cacheDir).root();
+}
+
+Result<std::vector<NativeCacheEntry>> listNativeCache(const Engine& engine) {
+  aot::ArtifactCache cache(engine.config().cacheDir);
+  COMPONO_ASSIGN(auto entries, cache.list());
+  std::vector<NativeCacheEntry> out;
+  for (const aot::CacheEntry& e : entries) {
+    NativeCacheEntry n;
+    n.key = e.key;
+    n.module = e.module;
+    n.wasmBytes = e.wasmBytes;
+    n.cBytes = e.cBytes;
+    n.soBytes = e.soBytes;
+    n.compileSeconds = e.compileSeconds;
+    n.peakRssKiB = e.peakRssKiB;
+    n.units = e.units;
+    n.created = e.created;
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+Result<size_t> cleanNativeCache(const Engine& engine) {
+  return aot::ArtifactCache(engine.config().cacheDir).clean();
+}
+
+}  // namespace compono::engine

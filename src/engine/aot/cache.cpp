@@ -77,7 +77,8 @@ std::string ArtifactCache::keyFor(std::span<const uint8_t> bytes, const std::str
   std::string material = sha256Hex(bytes);
   material += "|meter=" + meterKey;
   material += "|cc=" + cc.identity;
-  material += "|flags=" + opts.optLevel + " -fPIC -fno-omit-frame-pointer -fvisibility=hidden";
+  material += "|flags=" + opts.optLevel;
+  for (const char* f : kCompileFlags) material += std::string(" ") + f;
   material += "|glue=" + std::to_string(kGlueAbiVersion);
   material += "|compono=" + std::string(version());
   return sha256Hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(material.data()), material.size()));

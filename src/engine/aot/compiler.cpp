@@ -189,8 +189,9 @@ Result<CompileStats> compileInProcess(std::span<const uint8_t> bytes, const std:
   while ((next < units.size() || !running.empty())) {
     while (failure.empty() && next < units.size() && running.size() < jobs) {
       const std::string& u = units[next++];
-      std::vector<std::string> argv = {cc.path, opts.optLevel, "-fPIC", "-fno-omit-frame-pointer",
-                                       "-fvisibility=hidden", "-w", "-DNDEBUG", "-c", u, "-o", u + ".o"};
+      std::vector<std::string> argv = {cc.path, opts.optLevel};
+      for (const char* f : kCompileFlags) argv.push_back(f);
+      argv.insert(argv.end(), {"-c", u, "-o", u + ".o"});
       std::string log = (dir / (u + ".log")).string();
       // Compile inside the build directory so that includes resolve.
       pid_t pid = fork();

@@ -25,6 +25,13 @@ struct CompilerInfo {
 // mtime, so that repeated runs do not spawn `cc --version`.
 Result<CompilerInfo> findCompiler(const std::string& cacheDir);
 
+// Flags for every translation unit (part of the cache key). Frame pointers
+// make backtraces possible; no sibling-call optimisation keeps wasm's call
+// depth observable (a recursive tail call must exhaust the stack, not loop).
+inline constexpr const char* kCompileFlags[] = {"-fPIC", "-fno-omit-frame-pointer",
+                                                "-fno-optimize-sibling-calls",
+                                                "-fvisibility=hidden", "-w", "-DNDEBUG"};
+
 struct CompileOptions {
   std::string optLevel = "-O2";
   unsigned jobs = 0;                 // 0: one per CPU, bounded by memory
