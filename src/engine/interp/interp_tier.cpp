@@ -555,7 +555,9 @@ class InterpStore : public TierStore {
                    wi::Trap::Ptr* out_trap) -> wabt::Result {
           std::vector<Val> args;
           args.reserve(params.size());
-          for (size_t i = 0; i < params.size(); ++i) args.push_back(fromWabt(hf->type.params[i], params[i]));
+          for (size_t i = 0; i < params.size(); ++i) {
+            args.push_back(fromWabt(hf->type.params[i], params[i]));
+          }
           std::vector<Val> res;
           for (ValType t : hf->type.results) res.push_back(Val::zero(t));
           InterpCaller impl(*this, thread.GetCallerInstance());
@@ -612,12 +614,12 @@ class InterpStore : public TierStore {
   }
   Status tableSet(Handle h, uint64_t index, const Val& v) override {
     auto t = store_.UnsafeGet<wi::Table>(wi::Ref(h));
-    COMPONO_ASSIGN(wi::Value wv, toWabt(v));
-    if (v.type != toValType(t->type().element)) {
+    ValType element = toValType(t->type().element).value_or(ValType::kFuncRef);
+    if (v.type != element) {
       return Error(ErrorCode::kUsage, std::string("table.set: the table holds ") +
-                                          valTypeName(toValType(t->type().element).value_or(ValType::kFuncRef)) +
-                                          ", got " + valTypeName(v.type));
+                                          valTypeName(element) + ", got " + valTypeName(v.type));
     }
+    COMPONO_ASSIGN(wi::Value wv, toWabt(v));
     if (index > UINT32_MAX ||
         wabt::Failed(t->Set(store_, static_cast<uint32_t>(index), wv.Get<wi::Ref>()))) {
       return Error::trapError(TrapCode::kTableOutOfBounds, "table index out of bounds");
@@ -650,10 +652,10 @@ class InterpStore : public TierStore {
   Status globalSet(Handle h, const Val& v) override {
     auto g = store_.UnsafeGet<wi::Global>(wi::Ref(h));
     if (g->type().mut != wi::Mutability::Var) return Error(ErrorCode::kUsage, "global is immutable");
-    if (v.type != toValType(g->type().type)) {
+    ValType type = toValType(g->type().type).value_or(ValType::kI32);
+    if (v.type != type) {
       return Error(ErrorCode::kUsage, std::string("global.set: the global holds ") +
-                                          valTypeName(toValType(g->type().type).value_or(ValType::kI32)) +
-                                          ", got " + valTypeName(v.type));
+                                          valTypeName(type) + ", got " + valTypeName(v.type));
     }
     COMPONO_ASSIGN(wi::Value wv, toWabt(v));
     g->UnsafeSet(wv);
