@@ -23,8 +23,8 @@
 // the same rule). When the failed command is not in the skip list, the
 // commands that need the module count as failed.
 //
-// Thread safety: runWastFile uses its own Store; concurrent calls with the
-// same Engine are safe.
+// Thread safety: each runWastFile call makes its own Store and shares only the
+// immutable Engine; the runner keeps no global state.
 #pragma once
 
 #include <chrono>
