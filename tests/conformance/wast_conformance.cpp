@@ -1,6 +1,6 @@
 // Runs spec scripts (.wast) with Compono's runner and reports totals.
 //
-//   wast_conformance [--skip-list FILE] [--verbose] [--timeout-ms N] [--draft-skips] FILE.wast...
+//   wast_conformance [--skip-list FILE] [--verbose] [--timeout-ms N] [--tier interp|aot] [--draft-skips] FILE.wast...
 //
 // Prints every unexpected failure and stale skip entry, one line per file with
 // its totals, and the overall totals. Exits 1 when any command failed
@@ -19,6 +19,7 @@
 namespace wast = compono::engine::wast;
 
 int main(int argc, char** argv) {
+  compono::engine::Tier tier = compono::engine::Tier::kInterp;
   wast::WastOptions options;
   std::vector<std::string> files;
   bool draft = false;
@@ -40,6 +41,13 @@ int main(int argc, char** argv) {
       } else {
         options.commandTimeout.reset();
       }
+    } else if (a == "--tier" && i + 1 < argc) {
+      std::string t = argv[++i];
+      if (t != "interp" && t != "aot") {
+        std::fprintf(stderr, "--tier must be interp or aot\n");
+        return 2;
+      }
+      tier = t == "aot" ? compono::engine::Tier::kAot : compono::engine::Tier::kInterp;
     } else if (a == "--draft-skips") {
       draft = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -52,14 +60,16 @@ int main(int argc, char** argv) {
   if (files.empty()) {
     std::fprintf(stderr,
                  "usage: wast_conformance [--skip-list FILE] [--verbose] [--timeout-ms N] "
-                 "[--draft-skips] FILE.wast...\n");
+                 "[--tier interp|aot] [--draft-skips] FILE.wast...\n");
     return 2;
   }
   options.log = [draft](const std::string& line) {
     if (!draft) std::printf("%s\n", line.c_str());
   };
 
-  compono::engine::Engine engine;
+  compono::engine::EngineConfig config;
+  config.tier = tier;
+  compono::engine::Engine engine(config);
   wast::WastTotals overall;
   bool ioError = false;
   for (const std::string& file : files) {

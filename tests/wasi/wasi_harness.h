@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -162,7 +163,11 @@ class GuestRun {
 
   void runGuest(const std::string& guest, std::unique_ptr<wasi::WasiCtx> ctx,
                 engine::StoreLimits limits) {
-    engine::Engine engine;
+    // ctest runs this suite once per tier (COMPONO_TEST_TIER=interp|aot).
+    engine::EngineConfig config;
+    const char* tier = std::getenv("COMPONO_TEST_TIER");
+    config.tier = tier && std::string(tier) == "aot" ? engine::Tier::kAot : engine::Tier::kInterp;
+    engine::Engine engine(config);
     auto module = engine::Module::fromFile(engine, guestPath(guest));
     if (!module.ok()) {
       result_.error = module.error();

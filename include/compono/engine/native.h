@@ -27,6 +27,11 @@ struct NativeArtifact {
   uint64_t soBytes = 0;
 };
 
+// Whether the native tier can translate the module at all (wasm2c 1.0.32
+// lacks SIMD, multiple memories, exceptions, atomics, tail calls, ...); the
+// error names the first missing feature.
+Status checkNativeSupport(const Module& module);
+
 // Compiles `module` for a Store with `limits` (only which limits are set
 // matters), or finds it in the cache.
 Result<NativeArtifact> compileNative(const Module& module, const StoreLimits& limits = {});

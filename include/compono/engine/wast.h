@@ -78,6 +78,9 @@ struct WastTotals {
   uint64_t failed = 0;
   uint64_t skipped = 0;
   uint64_t staleSkips = 0;  // skip-list entries whose command did not exist or now passes
+  // Of `skipped`: commands whose module the Store's tier cannot run (the
+  // native tier lacks a feature the module uses), and their dependents.
+  uint64_t notOnThisTier = 0;
   std::vector<CommandFailure> failures;
   std::vector<std::string> staleSkipEntries;  // "FILE:LINE: why the entry is stale"
 };

@@ -967,6 +967,8 @@ Result<NativeArtifact> compileNative(const Module& module, const StoreLimits& li
   return out;
 }
 
+Status checkNativeSupport(const Module& module) { return aot::checkAotSupport(module.bytes(), module.name()); }
+
 std::string nativeCacheDir(const Engine& engine) {
   return aot::ArtifactCache(engine.config().cacheDir).root();
 }

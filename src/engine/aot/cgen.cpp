@@ -190,7 +190,9 @@ bool isFuncLine(std::string_view line, bool definition) {
   if (p >= line.size() || line[p] < '0' || line[p] > '9') return false;
   while (p < line.size() && line[p] >= '0' && line[p] <= '9') ++p;
   if (p >= line.size() || line[p] != '(') return false;
-  return definition ? endsWith(line, ") {") : endsWith(line, ");");
+  // wasm2c wraps the parameter list of a long definition over several
+  // lines; a definition is any such line that does not end a declaration.
+  return definition ? !endsWith(line, ");") : endsWith(line, ");");
 }
 
 std::string unstatic(std::string_view line) {
@@ -386,7 +388,10 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
   std::vector<std::pair<size_t, size_t>> defs;  // [first, last] line of each function definition
   for (size_t i = preludeEnd; i < lines.size(); ++i) {
     if (!isFuncLine(lines[i], true)) continue;
-    size_t j = i + 1;
+    size_t j = i;
+    while (j < lines.size() && !endsWith(lines[j], ") {")) ++j;  // end of the (wrapped) header
+    if (j == lines.size()) return unexpected("unterminated function header");
+    ++j;
     while (j < lines.size() && lines[j] != "}") ++j;
     if (j == lines.size()) return unexpected("unterminated function");
     defs.emplace_back(i, j);
@@ -394,7 +399,10 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
   }
   size_t firstDef = defs.empty() ? lines.size() : defs.front().first;
   size_t lastDef = defs.empty() ? lines.size() - 1 : defs.back().second;
-  if (defs.size() != m.funcs.size() - m.num_func_imports) return unexpected("function count");
+  if (defs.size() != m.funcs.size() - m.num_func_imports) {
+    return unexpected("function count: found " + std::to_string(defs.size()) + " definitions for " +
+                      std::to_string(m.funcs.size() - m.num_func_imports) + " functions");
+  }
 
   // 2. common.h: the prelude, shared data declared extern, every function declared.
   //    Two changes to wasm2c's prelude give traps the same meaning on both

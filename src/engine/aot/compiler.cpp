@@ -174,8 +174,36 @@ Result<CompileStats> compileInProcess(std::span<const uint8_t> bytes, const std:
     ok = ok && writeFile(dir / f, gen.parts[i]);
     units.push_back(f);
   }
+  uint64_t cBytes = gen.cBytes;
   gen = GeneratedC();  // free the text before the compilers run
   if (!ok) return Error(ErrorCode::kIo, "cannot write generated C into " + dir.string());
+
+  uint64_t memLimit0 = opts.memoryLimitBytes ? opts.memoryLimitBytes : (4ull << 30);
+  if (cBytes <= opts.unityBytes) {
+    // Small module: one compiler process compiles and links everything, which
+    // costs far less than starting one per unit.
+    std::string unity;
+    for (const std::string& u : units) unity += "#include \"" + u + "\"\n";
+    if (!writeFile(dir / "unity.c", unity)) return Error(ErrorCode::kIo, "cannot write " + dir.string());
+    std::vector<std::string> argv = {cc.path, opts.optLevel};
+    for (const char* f : kCompileFlags) argv.push_back(f);
+    argv.insert(argv.end(), {"-shared", "-o", outPath, (dir / "unity.c").string(), "-lm"});
+    std::string log = (dir / "unity.log").string();
+    Child c = spawn(argv, log, memLimit0);
+    int status = 0;
+    struct rusage ru;
+    wait4(c.pid, &status, 0, &ru);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      return Error(ErrorCode::kInternal, name + ": native compilation failed: " + cc.path +
+                                             (WIFSIGNALED(status) ? " was killed (perhaps the memory limit)" : "") +
+                                             ": " + readTail(log, 400));
+    }
+    stats.units = 1;
+    stats.peakRssKiB = static_cast<uint64_t>(ru.ru_maxrss);
+    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (opts.progress) opts.progress(1, 1);
+    return stats;
+  }
 
   uint64_t memLimit = opts.memoryLimitBytes ? opts.memoryLimitBytes : (4ull << 30);
   unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());

@@ -36,6 +36,7 @@ struct CompileOptions {
   std::string optLevel = "-O2";
   unsigned jobs = 0;                 // 0: one per CPU, bounded by memory
   uint64_t partBytes = 2ull << 20;   // target C bytes per translation unit
+  uint64_t unityBytes = 1ull << 20;  // below this much C: one unit, one process
   uint64_t memoryLimitBytes = 0;     // per compiler process (0: 4 GiB)
   std::function<void(size_t done, size_t total)> progress;
 };

@@ -14,6 +14,8 @@
 #include "compono/engine/module.h"
 #include "compono/engine/store.h"
 #include "compono/engine/wast.h"
+
+#include "compono/engine/native.h"
 #include "engine/wast/wast_lexer.h"
 #include "engine/wast/wast_spectest.h"
 #include "engine/wast/wast_value.h"
@@ -26,12 +28,14 @@ enum class Outcome : uint8_t {
   kPass,
   kFail,
   kDependent,  // not run: needs a module whose (listed) command failed
+  kNotOnThisTier,  // not run: the Store's tier cannot run the module
 };
 
 struct CommandResult {
   Outcome outcome = Outcome::kPass;
   std::string message;
   bool unavailableModule = false;  // the command needs a module that failed
+  bool notOnThisTier = false;      // ... because the tier cannot run that module
 };
 
 CommandResult pass() { return {}; }
@@ -41,10 +45,14 @@ CommandResult fail(std::string message) { return {Outcome::kFail, std::move(mess
 struct Unavailable {
   uint32_t line = 0;    // line of the command that failed
   bool listed = false;  // that command (or what it depended on) is in the skip list
+  bool notOnThisTier = false;  // the tier cannot run it (implies skipped)
 };
 
 CommandResult needs(const Unavailable& u) {
   std::string where = "the module of line " + std::to_string(u.line);
+  if (u.notOnThisTier) {
+    return {Outcome::kDependent, "needs " + where + ", which this tier cannot run", true, true};
+  }
   if (u.listed) return {Outcome::kDependent, "needs " + where + ", which is skipped", true};
   return {Outcome::kFail, "needs " + where + ", which failed", true};
 }
@@ -249,8 +257,14 @@ class ScriptRunner {
             totals.failures.push_back(std::move(f));
           }
           break;
+        case Outcome::kNotOnThisTier:
+          ++totals.skipped;
+          ++totals.notOnThisTier;
+          verbose(where + ": " + name + ": not run on this tier: " + r.message);
+          break;
         case Outcome::kDependent:
           ++totals.skipped;
+          if (r.notOnThisTier) ++totals.notOnThisTier;
           if (listed) {
             stale(totals, where + ": " + name + " is already skipped as a dependent (" + r.message +
                               "); remove the entry");
@@ -363,6 +377,15 @@ class ScriptRunner {
     return linker_.instantiate(*store_, std::move(module));
   }
 
+  // On the native tier, a module using a feature wasm2c 1.0.32 lacks is not
+  // run at all (counted as not applicable, not as a failure).
+  std::optional<CommandResult> notOnThisTier(const Module& module) const {
+    if (store_->activeTier() != Tier::kAot) return std::nullopt;
+    Status s = checkNativeSupport(module);
+    if (s.ok()) return std::nullopt;
+    return CommandResult{Outcome::kNotOnThisTier, s.error().message, false, true};
+  }
+
   void bindAvailable(const std::string& id, const Instance* inst) {
     current_ = inst;
     currentUnavailable_.reset();
@@ -408,8 +431,12 @@ class ScriptRunner {
   CommandResult instantiateAndBind(std::shared_ptr<const Module> module, const std::string& id,
                                    Unavailable self) {
     if (auto dep = unavailableImport(*module)) {
-      bindUnavailable(id, Unavailable{self.line, dep->listed || self.listed});
+      bindUnavailable(id, Unavailable{self.line, dep->listed || self.listed, dep->notOnThisTier});
       return needs(*dep);
+    }
+    if (auto na = notOnThisTier(*module)) {
+      bindUnavailable(id, Unavailable{self.line, true, true});
+      return *na;
     }
     auto inst = instantiate(std::move(module));
     if (!inst.ok()) {
@@ -637,6 +664,7 @@ class ScriptRunner {
     auto module = compileAsserted(cmd.items[1]);
     if (!module.ok()) return fail("module does not load: " + describeError(module.error()));
     if (auto dep = unavailableImport(**module)) return needs(*dep);
+    if (auto na = notOnThisTier(**module)) return *na;
     auto inst = instantiate(*module);
     if (inst.ok())
       return fail("expected instantiation to trap (\"" + message + "\"), it succeeded");
@@ -652,6 +680,7 @@ class ScriptRunner {
     auto module = compileAsserted(cmd.items[1]);
     if (!module.ok()) return fail("module does not load: " + describeError(module.error()));
     if (auto dep = unavailableImport(**module)) return needs(*dep);
+    if (auto na = notOnThisTier(**module)) return *na;
     auto inst = instantiate(*module);
     if (inst.ok()) return fail("expected instantiation to fail, it succeeded");
     const Error& e = inst.error();
@@ -666,6 +695,7 @@ class ScriptRunner {
     auto module = compileAsserted(cmd.items[1]);
     if (!module.ok()) return fail("module does not load: " + describeError(module.error()));
     if (auto dep = unavailableImport(**module)) return needs(*dep);
+    if (auto na = notOnThisTier(**module)) return *na;
     auto inst = instantiate(*module);
     if (inst.ok()) return fail("expected a link error, the module instantiated");
     if (inst.error().code != ErrorCode::kLink) {

@@ -69,15 +69,17 @@ void addTotals(WastTotals& into, const WastTotals& from) {
   into.failed += from.failed;
   into.skipped += from.skipped;
   into.staleSkips += from.staleSkips;
+  into.notOnThisTier += from.notOnThisTier;
   into.failures.insert(into.failures.end(), from.failures.begin(), from.failures.end());
   into.staleSkipEntries.insert(into.staleSkipEntries.end(), from.staleSkipEntries.begin(),
                                from.staleSkipEntries.end());
 }
 
 std::string formatTotals(const WastTotals& t) {
-  return std::to_string(t.passed) + " passed, " + std::to_string(t.failed) + " failed, " +
-         std::to_string(t.skipped) + " skipped, " + std::to_string(t.staleSkips) +
-         " stale skip entries";
+  std::string s = std::to_string(t.passed) + " passed, " + std::to_string(t.failed) + " failed, " +
+                  std::to_string(t.skipped) + " skipped";
+  if (t.notOnThisTier) s += " (" + std::to_string(t.notOnThisTier) + " not runnable on this tier)";
+  return s + ", " + std::to_string(t.staleSkips) + " stale skip entries";
 }
 
 std::string formatFailure(const CommandFailure& f) {
