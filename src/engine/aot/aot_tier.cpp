@@ -3,6 +3,8 @@
 // the same HostFunc definitions the interpreter uses; generated glue forwards
 // every import to AotStore::hostCall.
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 
@@ -39,6 +42,7 @@ struct GlueExport {
   const char* name;
   uint32_t kind;
   void* fn;
+  uint32_t funcIndex;  // for function exports: the wasm function index
 };
 
 // Must match compono_env in the generated glue (cgen.cpp).
@@ -61,8 +65,12 @@ class AotModule : public TierModule {
   void (*freeFn)(void*) = nullptr;
   int (*exportFuncref)(void*, uint32_t, wasm_rt_funcref_t*) = nullptr;
   MeteredModule meter;
-  // Function start addresses (sorted) and their wasm indices, for backtraces.
-  std::vector<std::pair<uintptr_t, uint32_t>> funcs;
+  // Address ranges of the wasm functions (sorted by start), for backtraces.
+  struct FuncRange {
+    uintptr_t start, end;
+    uint32_t index;  // in the (metered) module's function index space
+  };
+  std::vector<FuncRange> funcs;
   std::string path;
 };
 
@@ -71,6 +79,66 @@ Result<T> sym(void* dl, const char* name, const std::string& path) {
   void* p = dlsym(dl, name);
   if (!p) return Error(ErrorCode::kInternal, path + ": native artifact lacks " + name);
   return reinterpret_cast<T>(p);
+}
+
+// Reads the ELF symbol table of the loaded artifact: every w2c_f<N> (hidden,
+// so not in the dynamic symbol table) with its address range.
+Status readFunctionSymbols(AotModule& m) {
+  std::ifstream in(m.path, std::ios::binary);
+  std::vector<char> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bad = [&]() { return Error(ErrorCode::kInternal, m.path + ": unreadable ELF symbol table"); };
+  if (file.size() < sizeof(Elf64_Ehdr)) return bad();
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, file.data(), sizeof eh);
+  if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64) return bad();
+  if (eh.e_shoff == 0 || eh.e_shentsize != sizeof(Elf64_Shdr) ||
+      eh.e_shoff + static_cast<uint64_t>(eh.e_shnum) * sizeof(Elf64_Shdr) > file.size()) {
+    return bad();
+  }
+  std::vector<Elf64_Shdr> sh(eh.e_shnum);
+  std::memcpy(sh.data(), file.data() + eh.e_shoff, eh.e_shnum * sizeof(Elf64_Shdr));
+  // The load base: where the first function we can name really is.
+  Dl_info info;
+  void* any = dlsym(m.dl, "compono_instantiate");
+  if (!any || !dladdr(any, &info)) return bad();
+  uintptr_t base = reinterpret_cast<uintptr_t>(info.dli_fbase);
+  std::map<std::string, uint32_t> exportSyms;
+  for (uint32_t k = 0; k < m.exportCount; ++k) {
+    const GlueExport& g = m.exports[k];
+    if (g.kind == aot::kGlueFunc && g.funcIndex != UINT32_MAX) {
+      // wasm2c's export wrapper and our glue's invoker: code inlined into
+      // them belongs to the exported function as far as a backtrace can tell.
+      exportSyms["Z_m" + aot::mangleName(g.name)] = g.funcIndex;
+      exportSyms["compono_x" + std::to_string(k)] = g.funcIndex;
+    }
+  }
+  for (const Elf64_Shdr& s : sh) {
+    if (s.sh_type != SHT_SYMTAB || s.sh_link >= sh.size()) continue;
+    const Elf64_Shdr& strtab = sh[s.sh_link];
+    if (s.sh_offset + s.sh_size > file.size() || strtab.sh_offset + strtab.sh_size > file.size()) return bad();
+    size_t count = s.sh_size / sizeof(Elf64_Sym);
+    for (size_t i = 0; i < count; ++i) {
+      Elf64_Sym sym;
+      std::memcpy(&sym, file.data() + s.sh_offset + i * sizeof(Elf64_Sym), sizeof sym);
+      if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_name >= strtab.sh_size || !sym.st_value) continue;
+      const char* name = file.data() + strtab.sh_offset + sym.st_name;
+      size_t maxLen = strtab.sh_size - sym.st_name;
+      if (strnlen(name, maxLen) == maxLen) continue;
+      uint32_t idx = UINT32_MAX;
+      if (std::strncmp(name, "w2c_f", 5) == 0) {
+        char* end = nullptr;
+        unsigned long n = std::strtoul(name + 5, &end, 10);
+        if (end != name + 5 && !*end) idx = static_cast<uint32_t>(n);
+      } else if (auto it = exportSyms.find(name); it != exportSyms.end()) {
+        // An export's wrapper: wasm functions inlined into it show up here.
+        idx = it->second;
+      }
+      if (idx == UINT32_MAX) continue;
+      m.funcs.push_back({base + sym.st_value, base + sym.st_value + sym.st_size, idx});
+    }
+  }
+  std::sort(m.funcs.begin(), m.funcs.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  return okStatus();
 }
 
 Result<std::shared_ptr<const AotModule>> openArtifact(const std::string& path, MeteredModule meter) {
@@ -91,11 +159,7 @@ Result<std::shared_ptr<const AotModule>> openArtifact(const std::string& path, M
   COMPONO_ASSIGN(m->instantiateFn, sym<void (*)(void*, Slot*)>(dl, "compono_instantiate", path));
   COMPONO_ASSIGN(m->freeFn, sym<void (*)(void*)>(dl, "compono_free", path));
   COMPONO_ASSIGN(m->exportFuncref, (sym<int (*)(void*, uint32_t, wasm_rt_funcref_t*)>(dl, "compono_export_funcref", path)));
-  COMPONO_ASSIGN(auto addrs, sym<const void* const*>(dl, "compono_func_addrs", path));
-  COMPONO_ASSIGN(auto indices, sym<const uint32_t*>(dl, "compono_func_indices", path));
-  COMPONO_ASSIGN(auto fcount, sym<const uint32_t*>(dl, "compono_func_count", path));
-  for (uint32_t i = 0; i < *fcount; ++i) m->funcs.emplace_back(reinterpret_cast<uintptr_t>(addrs[i]), indices[i]);
-  std::sort(m->funcs.begin(), m->funcs.end());
+  COMPONO_TRY(readFunctionSymbols(*m));
   return std::shared_ptr<const AotModule>(std::move(m));
 }
 
@@ -536,14 +600,12 @@ class AotStore : public TierStore {
     for (uintptr_t pc : pcs) {
       for (auto& ip : insts_) {
         const auto& funcs = ip->art->funcs;
-        if (funcs.empty() || pc < funcs.front().first) continue;
-        auto it = std::upper_bound(funcs.begin(), funcs.end(), std::make_pair(pc, UINT32_MAX));
+        auto it = std::upper_bound(funcs.begin(), funcs.end(), pc,
+                                   [](uintptr_t p, const AotModule::FuncRange& r) { return p < r.start; });
         if (it == funcs.begin()) continue;
         --it;
-        // Only accept addresses inside this artifact's text (roughly: not past
-        // the last function by more than 1 MiB).
-        if (std::next(it) == funcs.end() && pc - it->first > (1u << 20)) continue;
-        uint32_t idx = originalFuncIndex(ip->art->meter, it->second);
+        if (pc >= it->end) continue;  // glue or runtime code, not a wasm function
+        uint32_t idx = originalFuncIndex(ip->art->meter, it->index);
         if (idx == UINT32_MAX) break;
         Frame f;
         f.module = ip->module->info().name.empty() ? ip->module->name() : ip->module->info().name;

@@ -507,7 +507,7 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
        "  void* ctx;\n"
        "  void** objects;\n"
        "} compono_env;\n";
-  g += "typedef struct { const char* name; u32 kind; void* fn; } compono_export_t;\n";
+  g += "typedef struct { const char* name; u32 kind; void* fn; u32 func_index; } compono_export_t;\n";
   g += "#define COMPONO_EXPORT __attribute__((visibility(\"default\")))\n";
   g += "COMPONO_EXPORT const u32 compono_abi_version = " + std::to_string(kGlueAbiVersion) + ";\n";
   g += "COMPONO_EXPORT const size_t compono_instance_size = sizeof(Z_m_instance_t);\n";
@@ -569,11 +569,13 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
     if (decl.empty()) return unexpected("export symbol " + sym);
     uint32_t kind;
     std::string fn;
+    uint32_t funcIndex = UINT32_MAX;
     switch (ex->kind) {
       case wabt::ExternalKind::Func: {
         kind = kGlueFunc;
         const wabt::Func* f = m.GetFunc(ex->var);
         if (!f) return unexpected("export function index");
+        funcIndex = m.GetFuncIndex(ex->var);
         const wabt::FuncSignature& sig = f->decl.sig;
         fn = "compono_x" + std::to_string(exportCount);
         g += "static void " + fn + "(void* i_, compono_slot* s) {\n  ";
@@ -599,10 +601,11 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
       case wabt::ExternalKind::Global: kind = kGlueGlobal; fn = sym; break;
       default: return unexpected("export kind");
     }
-    table += "  {" + cStringLiteral(ex->name) + ", " + std::to_string(kind) + ", (void*)" + fn + "},\n";
+    table += "  {" + cStringLiteral(ex->name) + ", " + std::to_string(kind) + ", (void*)" + fn + ", " +
+             std::to_string(funcIndex) + "u},\n";
     ++exportCount;
   }
-  if (exportCount == 0) table += "  {0, 0, 0},\n";
+  if (exportCount == 0) table += "  {0, 0, 0, 0},\n";
   // Function references of exported functions, for the host to store in
   // tables or pass as funcref values.
   g += "COMPONO_EXPORT int compono_export_funcref(void* i_, u32 index, wasm_rt_funcref_t* out) {\n"
@@ -641,20 +644,6 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
   table += "};\n";
   g += table;
   g += "COMPONO_EXPORT const u32 compono_export_count = " + std::to_string(exportCount) + ";\n";
-
-  // Function addresses for backtraces.
-  g += "COMPONO_EXPORT const void* const compono_func_addrs[] = {\n";
-  std::string indices = "COMPONO_EXPORT const u32 compono_func_indices[] = {\n";
-  for (size_t i = m.num_func_imports; i < m.funcs.size(); ++i) {
-    g += "  (const void*)&w2c_f" + std::to_string(i) + ",\n";
-    indices += "  " + std::to_string(i) + ",\n";
-  }
-  if (m.funcs.size() == m.num_func_imports) {
-    g += "  0,\n";
-    indices += "  0,\n";
-  }
-  g += "};\n" + indices + "};\n";
-  g += "COMPONO_EXPORT const u32 compono_func_count = " + std::to_string(m.funcs.size() - m.num_func_imports) + ";\n";
 
   // Instantiation.
   g += "static pthread_once_t compono_once = PTHREAD_ONCE_INIT;\n";

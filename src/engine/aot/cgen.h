@@ -9,8 +9,9 @@
 //   void     compono_instantiate(void* inst, Slot* s);   // s[0].ptr = compono_env*
 //   void     compono_free(void* inst);
 //   const compono_export_t compono_exports[]; uint32_t compono_export_count;
-//   const void* const compono_func_addrs[];  uint32_t compono_func_count;
-//   const uint32_t compono_func_indices[];   // wasm function index of each address
+//   int compono_export_funcref(void* inst, uint32_t export_index, wasm_rt_funcref_t* out);
+// Every defined function i is the (hidden) C function w2c_f<i>; backtraces
+// find them through the shared object's symbol table.
 // and for every import of the module a C definition that forwards to
 // compono_env::host_call (functions) or returns compono_env::objects[i].
 //
@@ -26,7 +27,7 @@
 
 namespace compono::engine::aot {
 
-inline constexpr uint32_t kGlueAbiVersion = 1;
+inline constexpr uint32_t kGlueAbiVersion = 2;
 
 // Export kinds in compono_exports[].kind.
 enum GlueExportKind : uint32_t { kGlueFunc = 0, kGlueTable = 1, kGlueMemory = 2, kGlueGlobal = 3 };
