@@ -50,4 +50,14 @@ struct WastOptions {
 };
 int wastCommand(const WastOptions& options);
 
+struct WitOptions {
+  std::string path;   // a directory, a .wit file (or, later, a component .wasm)
+  std::string world;  // --world: print only this world
+  bool json = false;
+  bool allowMissing = false;  // --allow-missing: unknown packages become stubs
+  bool withDeps = false;      // --deps: also print dependency packages as nested blocks
+};
+extern const char* kWitFooter;
+int witCommand(const WitOptions& options);
+
 }  // namespace compono::cli

@@ -98,6 +98,18 @@ int main(int argc, char** argv) {
   wast->add_flag("-v,--verbose", wastOpts.verbose, "Log every command");
   wast->footer("Exit code 0 when every assertion passes (skips excepted), 1 otherwise.");
 
+  // wit
+  WitOptions witOpts;
+  auto* witCmd = app.add_subcommand("wit", "Check a WIT package (directory or .wit file) and print it");
+  witCmd->add_option("path", witOpts.path, "A directory, a .wit file, or a component .wasm")->required();
+  witCmd->add_option("--world", witOpts.world, "Print only this world (NAME or ns:pkg/NAME)")
+      ->type_name("NAME");
+  witCmd->add_flag("--json", witOpts.json, "Dump the resolved model as JSON");
+  witCmd->add_flag("--deps", witOpts.withDeps, "Also print dependency packages as nested blocks");
+  witCmd->add_flag("--allow-missing", witOpts.allowMissing,
+                   "Accept imports of packages that are not available (printed `jco wit` output)");
+  witCmd->footer(kWitFooter);
+
   // `compono run [OPTIONS] FILE [ARGS...]`: everything after FILE belongs to
   // the guest, even when it looks like an option ("-v", "--flag"); so split
   // the command line at FILE before CLI11 sees it. "--" also ends the options.
@@ -150,6 +162,7 @@ int main(int argc, char** argv) {
   if (*validate) return validateCommand(validateFile, validateJson);
   if (*inspect) return inspectCommand(inspectFile, inspectJson);
   if (*wast) return wastCommand(wastOpts);
+  if (*witCmd) return witCommand(witOpts);
   std::printf("%s", app.help().c_str());
   return kExitUsage;
 }
