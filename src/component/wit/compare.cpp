@@ -132,13 +132,17 @@ class Comparer {
   }
 
   // A named structural type and an alias of the same anonymous structure
-  // compare equal (`type x = list<u8>` either way).
-  static const TypeDefKind& effective(const Model& m, TypeId id) {
+  // compare equal (`type x = list<u8>` either way), and so do an alias of a
+  // resource and a named owned handle to it (`type x = r` either way).
+  static TypeDefKind effective(const Model& m, TypeId id) {
     const TypeDefKind& k = m.types[id].kind;
     if (const auto* a = std::get_if<AliasType>(&k)) {
-      if (!a->target.isPrimitive() && a->target.id < m.types.size() &&
-          m.types[a->target.id].name.empty()) {
-        return m.types[a->target.id].kind;
+      if (!a->target.isPrimitive() && a->target.id < m.types.size()) {
+        const TypeDef& target = m.types[a->target.id];
+        if (target.name.empty()) return target.kind;
+        if (!std::holds_alternative<HandleType>(target.kind) && m.resourceOf(a->target.id) != kNoId) {
+          return HandleType{HandleKind::kOwn, a->target.id};
+        }
       }
     }
     return k;

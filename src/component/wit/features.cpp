@@ -21,7 +21,9 @@ class FeatureScan {
     const World& w = m_.worlds[id];
     for (const auto* items : {&w.imports, &w.exports}) {
       for (const WorldItem& item : *items) {
-        if (item.meta.externalId) add(item.meta.span, "`@external-id` on `" + item.name + "`");
+        if (item.meta.externalId && item.kind == WorldItemKind::kInterface) {
+          add(item.meta.span, "`@external-id` on `" + item.name + "`");
+        }
         switch (item.kind) {
           case WorldItemKind::kInterface:
             if (m_.interfaces[item.interface].name.empty() && inline_.insert(item.interface).second) {
@@ -36,7 +38,15 @@ class FeatureScan {
   }
 
  private:
-  void add(const SourceSpan& span, std::string what) { out_.push_back(FeatureUse{span, std::move(what)}); }
+  void add(const SourceSpan& span, std::string what) {
+    for (const FeatureUse& u : out_) {
+      if (u.what == what && u.span.file == span.file && u.span.line == span.line &&
+          u.span.column == span.column) {
+        return;
+      }
+    }
+    out_.push_back(FeatureUse{span, std::move(what)});
+  }
 
   void typeDef(TypeId id) {
     const TypeDef& d = m_.types[id];

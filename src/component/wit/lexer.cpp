@@ -347,7 +347,7 @@ class Lexer {
   Status lexIdentifier(Token& t) {
     uint32_t line = line_, column = column_;
     size_t start = pos_;
-    while (isIdChar(peek())) advanceBytes(1);
+    while (isIdChar(peek()) && !(peek() == '-' && peek(1) == '>')) advanceBytes(1);
     std::string_view name = text_.substr(start, pos_ - start);
     std::string why;
     if (!isKebabLabel(name, &why)) {

@@ -484,6 +484,8 @@ class PackageResolver {
                                              describe(m_.dealias(id)));
         }
         HandleKind k = t.kind == ast::TypeKind::kBorrow ? HandleKind::kBorrow : HandleKind::kOwn;
+        // `type x = own<r>` is `type x = r`: an alias of the resource.
+        if (k == HandleKind::kOwn && !value) return Type::def(id);
         return Type::def(anon(HandleType{k, id}));
       }
       case ast::TypeKind::kList: {

@@ -165,11 +165,14 @@ class Loader {
   Result<LoadedPackage> run() {
     COMPONO_TRY(gatherSources());
     model_.files = paths_;
-    // Canonical source per package name (the first), in load order.
+    // Canonical source per package name (the first), in load order but
+    // with the root last, so that it comes after every package it does not
+    // feed (a dependency that refers back to the root is a cycle anyway).
     std::vector<size_t> canonical;
     std::map<std::string, size_t> byName;  // full name -> index into canonical
     std::vector<size_t> canonicalOf(sources_.size());
-    for (size_t i = 0; i < sources_.size(); ++i) {
+    for (size_t k = 1; k <= sources_.size(); ++k) {
+      size_t i = k % sources_.size();
       std::string key = sources_[i].name.toString();
       auto it = byName.find(key);
       if (it == byName.end()) {
@@ -234,9 +237,9 @@ class Loader {
     }
     LoadedPackage out;
     for (uint32_t c : order) {
-      COMPONO_ASSIGN(PackageId id, resolvePackage(ctx_, sources_[canonical[c]]));
-      if (canonical[c] == 0) out.root = id;
+      COMPONO_TRY(resolvePackage(ctx_, sources_[canonical[c]]));
     }
+    out.root = *model_.findPackage(sources_[0].name);
     // Duplicates: resolved into a scratch copy, compared with the first.
     for (size_t i = 0; i < sources_.size(); ++i) {
       if (canonical[canonicalOf[i]] == i) continue;
