@@ -339,8 +339,24 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
   }
   // wasm2c needs every item named; then predictable C names for functions:
   // every defined function is w2c_f<index>.
+  // wabt 1.0.32's ApplyNames resolves every data segment's memory and every
+  // element segment's table, and fails when a module has segments (for
+  // data.drop or elem.drop) but no memory or table. An unexported, empty
+  // memory or table is invisible to the module and keeps the pass happy.
+  if (m.memories.empty() && !m.data_segments.empty()) {
+    auto field = std::make_unique<wabt::MemoryModuleField>();
+    field->memory.page_limits = wabt::Limits(0);
+    m.memories.push_back(&field->memory);
+    m.fields.push_back(std::move(field));
+  }
+  if (m.tables.empty() && !m.elem_segments.empty()) {
+    auto field = std::make_unique<wabt::TableModuleField>();
+    field->table.elem_limits = wabt::Limits(0);
+    m.tables.push_back(&field->table);
+    m.fields.push_back(std::move(field));
+  }
   if (wabt::Failed(wabt::GenerateNames(&m))) {
-    return Error(ErrorCode::kInternal, name + ": cannot name the module's items for wasm2c");
+    return Error(ErrorCode::kInternal, name + ": cannot name the module's items for wasm2c ");
   }
   m.func_bindings.clear();
   for (size_t i = 0; i < m.funcs.size(); ++i) {
@@ -348,7 +364,7 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
     m.func_bindings.emplace(m.funcs[i]->name, wabt::Binding(static_cast<wabt::Index>(i)));
   }
   if (wabt::Failed(wabt::ApplyNames(&m))) {
-    return Error(ErrorCode::kInternal, name + ": cannot name the module's items for wasm2c");
+    return Error(ErrorCode::kInternal, name + ": cannot name the module's items for wasm2c ");
   }
   // The start function runs under our own call protocol (limits, traps), so
   // wasm2c must not run it inside instantiate: export it instead.

@@ -27,9 +27,11 @@ Result<CompilerInfo> findCompiler(const std::string& cacheDir);
 
 // Flags for every translation unit (part of the cache key). Frame pointers
 // make backtraces possible; no sibling-call optimisation keeps wasm's call
-// depth observable (a recursive tail call must exhaust the stack, not loop).
+// depth observable (a recursive tail call must exhaust the stack, not loop);
+// signaling NaNs stop the compiler from folding `x - 0.0` or `x * 1.0` to
+// `x`, which wasm forbids for NaN inputs (the result must be a quiet NaN).
 inline constexpr const char* kCompileFlags[] = {"-fPIC", "-fno-omit-frame-pointer",
-                                                "-fno-optimize-sibling-calls",
+                                                "-fno-optimize-sibling-calls", "-fsignaling-nans",
                                                 "-fvisibility=hidden", "-w", "-DNDEBUG"};
 
 struct CompileOptions {
