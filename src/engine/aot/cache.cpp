@@ -79,7 +79,7 @@ std::string ArtifactCache::keyFor(std::span<const uint8_t> bytes, const std::str
   material += "|cc=" + cc.identity;
   material += "|flags=" + opts.optLevel;
   for (const char* f : kCompileFlags) material += std::string(" ") + f;
-  material += "|glue=" + std::to_string(kGlueAbiVersion);
+  material += "|glue=" + std::to_string(kGlueAbiVersion) + "." + std::to_string(kCodegenRevision);
   material += "|compono=" + std::string(version());
   return sha256Hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(material.data()), material.size()));
 }

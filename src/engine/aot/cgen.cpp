@@ -1,6 +1,8 @@
 #include "engine/aot/cgen.h"
 
 #include <cstdio>
+#include <map>
+#include <set>
 #include <string_view>
 
 #include "engine/wabt_features.h"
@@ -37,6 +39,11 @@ using wabt::cast;
 
 // Trap codes beyond wasm_rt_trap_t (aot_tier.cpp maps them to TrapCodes).
 const char* kCallIndirect =
+    "#define COMPONO_DEREF_BIT (((size_t)1) << 62)\n"
+    "static inline void* compono_elem_instance(void* mi, size_t off) {\n"
+    "  char* p = (char*)mi + (off & ~COMPONO_DEREF_BIT);\n"
+    "  return (off & COMPONO_DEREF_BIT) ? *(void**)p : (void*)p;\n"
+    "}\n"
     "#define COMPONO_TABLE_OOB (wasm_rt_trap((wasm_rt_trap_t)101), 0)\n"
     "#define CALL_INDIRECT(table, t, ft, x, ...)                                  \\\n"
     "  ((LIKELY((x) < table.size) || (wasm_rt_trap((wasm_rt_trap_t)102), 0)),    \\\n"
@@ -135,6 +142,19 @@ struct SupportChecker {
 
   void module(const wabt::Module& m) {
     if (m.memories.size() > 1) fail("multiple memories");
+    std::map<std::pair<std::string, std::string>, const wabt::Import*> seen;
+    for (const wabt::Import* imp : m.imports) {
+      auto [it, fresh] = seen.emplace(std::make_pair(imp->module_name, imp->field_name), imp);
+      if (fresh) continue;
+      const wabt::Import* first = it->second;
+      bool same = first->kind() == imp->kind();
+      if (same && imp->kind() == wabt::ExternalKind::Func) {
+        same = cast<wabt::FuncImport>(first)->func.decl.sig == cast<wabt::FuncImport>(imp)->func.decl.sig;
+      } else if (same && imp->kind() == wabt::ExternalKind::Global) {
+        same = cast<wabt::GlobalImport>(first)->global.type == cast<wabt::GlobalImport>(imp)->global.type;
+      }
+      if (!same) fail("one name imported twice with different types");
+    }
     for (const wabt::Memory* mem : m.memories) {
       if (mem->page_limits.is_64) fail("64-bit memory");
       if (mem->page_limits.is_shared) fail("shared memory");
@@ -427,7 +447,7 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
   //    element and a signature mismatch apart.
   std::string common = "#ifndef COMPONO_COMMON_H\n#define COMPONO_COMMON_H\n";
   bool inTableHelpers = false;
-  int callIndirectLines = 0, tableTraps = 0;
+  int callIndirectLines = 0, tableTraps = 0, elemFixes = 0;
   for (size_t i = 0; i < preludeEnd; ++i) {
     std::string line(lines[i]);
     if (startsWith(line, "#define CALL_INDIRECT(table, t, ft, x, ...)")) {
@@ -437,6 +457,16 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
       continue;
     }
     if (startsWith(line, "static inline void funcref_table_init(")) inTableHelpers = true;
+    if (inTableHelpers && line.find("(char*)module_instance + src_expr->module_offset}") != std::string::npos) {
+      // wasm2c 1.0.32 points the funcref of an *imported* function in an
+      // element segment at the instance's field that holds the import's
+      // context, not at the context: such entries carry kDerefBit (below)
+      // and are dereferenced here.
+      size_t p = line.find("(char*)module_instance + src_expr->module_offset}");
+      line.replace(p, std::string("(char*)module_instance + src_expr->module_offset}").size(),
+                   "compono_elem_instance(module_instance, src_expr->module_offset)}");
+      ++elemFixes;
+    }
     if (inTableHelpers) {
       for (size_t p = line.find("TRAP(OOB)"); p != std::string::npos; p = line.find("TRAP(OOB)", p)) {
         line.replace(p, 9, "COMPONO_TABLE_OOB");
@@ -446,7 +476,7 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
     common += line;
     common += '\n';
   }
-  if (!callIndirectLines || tableTraps < 7) return unexpected("prelude macros");
+  if (!callIndirectLines || tableTraps < 7 || elemFixes != 1) return unexpected("prelude macros");
   common += "#define COMPONO_HIDDEN __attribute__((visibility(\"hidden\")))\n";
   std::string part0 = "#include \"common.h\"\n";
   for (size_t i = preludeEnd; i < firstDef; ++i) {
@@ -483,6 +513,22 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
       std::string decl(l.substr(7, l.size() - 7 - 4));
       common += "extern COMPONO_HIDDEN " + decl + ";\n";
       part0 += "COMPONO_HIDDEN " + std::string(l.substr(7)) + "\n";
+      // Entries of imported functions: offsetof(Z_m_instance_t, <import ctx field>).
+      size_t j = i + 1;
+      for (; j < firstDef && lines[j] != "};"; ++j) {
+        std::string entry(lines[j]);
+        size_t p = entry.find("offsetof(Z_m_instance_t, ");
+        if (p != std::string::npos) {
+          size_t close = entry.find(')', p);
+          if (close == std::string::npos) return unexpected("element segment entry");
+          entry.insert(close + 1, " | COMPONO_DEREF_BIT)");
+          entry.insert(p, "(");
+        }
+        part0 += entry + "\n";
+      }
+      if (j == firstDef) return unexpected("unterminated element segment");
+      part0 += "};\n";
+      i = j;
       continue;
     }
     part0 += l;
@@ -549,8 +595,15 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
 
   // Imports.
   uint32_t importIndex = 0;
+  std::set<std::string> defined;
   for (const wabt::Import* imp : m.imports) {
     std::string sym = mangleName(imp->module_name) + mangleName(imp->field_name);
+    if (!defined.insert(sym).second) {
+      // The same module/name imported again: wasm2c uses one symbol for both
+      // (and the linker binds both to the same object).
+      ++importIndex;
+      continue;
+    }
     std::string_view decl = findDecl(headerLines, sym);
     if (decl.empty()) return unexpected("import symbol " + sym);
     std::string envType = "struct " + mangleName(imp->module_name) + "_instance_t";

@@ -28,6 +28,9 @@
 namespace compono::engine::aot {
 
 inline constexpr uint32_t kGlueAbiVersion = 2;
+// Bumped whenever the generated code changes for the same input, so that
+// cached artifacts from an older Compono are never reused (part of the key).
+inline constexpr uint32_t kCodegenRevision = 3;
 
 // Export kinds in compono_exports[].kind.
 enum GlueExportKind : uint32_t { kGlueFunc = 0, kGlueTable = 1, kGlueMemory = 2, kGlueGlobal = 3 };

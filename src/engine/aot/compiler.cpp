@@ -305,6 +305,9 @@ Result<CompileStats> compileModule(std::span<const uint8_t> bytes, const std::st
   }
   if (pid == 0) {
     close(fds[0]);
+    // wabt's writer prints warnings to stderr; results travel in the pipe.
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull >= 0) dup2(devnull, 2);
     CompileOptions childOpts = opts;
     int progressFd = fds[1];
     childOpts.progress = [progressFd](size_t done, size_t total) {
