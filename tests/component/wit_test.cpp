@@ -657,6 +657,8 @@ TEST(WitErrors, ExactLineAndColumn) {
        "t.wit:4:30: world `one` has no plain-named import or export `a` (interface names cannot be "
        "renamed)"},
       // packages
+      {"@since(version = 1.0.0)\npackage a:b@1.0.0;\n",
+       "t.wit:1:1: a package declaration cannot be gated"},
       {"interface i {}\n",
        "t.wit:1:1: no package declaration (the root package needs a file that starts with "
        "`package namespace:name;`)"},

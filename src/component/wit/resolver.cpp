@@ -273,6 +273,7 @@ class Loader {
       for (uint32_t f : group.files) {
         const ast::File& file = files_[f];
         if (file.decl) {
+          COMPONO_TRY(plainDecl(*file.decl));
           COMPONO_ASSIGN(PackageName name, ctx_.packageName(file.decl->name));
           if (!decl) {
             decl = &*file.decl;
@@ -314,6 +315,7 @@ class Loader {
       }
       for (uint32_t f : group.files) {
         for (const ast::NestedPackage& nested : files_[f].nested) {
+          COMPONO_TRY(plainDecl(nested.decl));
           PackageSource src;
           COMPONO_ASSIGN(src.name, ctx_.packageName(nested.decl.name));
           src.span = nested.decl.span;
@@ -322,6 +324,18 @@ class Loader {
           sources_.push_back(std::move(src));
         }
       }
+    }
+    return okStatus();
+  }
+
+  // A package declaration carries docs only.
+  Status plainDecl(const ast::PackageDecl& decl) const {
+    if (!decl.attrs.gates.empty()) {
+      return ctx_.error(decl.attrs.gates[0].span, "a package declaration cannot be gated");
+    }
+    if (decl.attrs.externalId) {
+      return ctx_.error(decl.attrs.externalIdSpan,
+                        "`@external-id` is not allowed on a package declaration");
     }
     return okStatus();
   }
