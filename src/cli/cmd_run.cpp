@@ -33,6 +33,17 @@ Limits (all enforced identically on every tier by a metering pass):
   --max-table-elements N    per table
   --max-stack N             call depth in wasm frames
 
+Tiers (--tier):
+  auto    (default) native code from the cache; else compile now when the module is
+          small and a C compiler ($CC, default cc) exists; larger modules start at once
+          on the interpreter while a background process compiles them for later runs
+          (threshold: 1 MiB, or $COMPONO_AOT_SYNC_LIMIT); modules using features the
+          native tier lacks (SIMD, several memories, ...) run on the interpreter with a note
+  aot     native code, compiled now if not cached; an error if it cannot be
+  interp  the interpreter: instant start, about 100x slower
+  Native artifacts live in $XDG_CACHE_HOME/compono (or --cache-dir); see
+  `compono compile` and `compono cache ls|clean`.
+
 Exit codes:
   0    success (or the guest's own status from proc_exit, passed through)
   1    bad input: unreadable, malformed or invalid module, unresolved import,
@@ -182,6 +193,9 @@ int runCommand(const RunOptions& o) {
   EngineConfig ec;
   ec.tier = o.tier == "aot" ? Tier::kAot : o.tier == "interp" ? Tier::kInterp : Tier::kAuto;
   ec.cacheDir = o.cacheDir;
+  if (const char* limit = std::getenv("COMPONO_AOT_SYNC_LIMIT")) {
+    if (auto v = parseByteSize(limit)) ec.aotSyncLimitBytes = *v;
+  }
   ec.notice = [](const std::string& text) { std::fprintf(stderr, "compono: note: %s\n", text.c_str()); };
   Engine engine(ec);
   auto module = Module::fromFile(engine, o.file);

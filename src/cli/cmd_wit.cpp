@@ -19,13 +19,15 @@ const char* kWitFooter =
     "warnings on stderr.";
 
 static bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 int witCommand(const WitOptions& options) {
   if (endsWith(options.path, ".wasm")) {
-    printError(options.path + ": component support is not built yet (`compono wit` reads .wit "
-                              "files and directories for now)");
+    printError(options.path +
+               ": component support is not built yet (`compono wit` reads .wit "
+               "files and directories for now)");
     return kExitUserError;
   }
   wit::LoadOptions load;

@@ -1,6 +1,8 @@
 // The `compono` command end to end: the real binary as a subprocess.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <random>
 
 #include "support/test_support.h"
@@ -154,7 +156,9 @@ TEST_F(Cli, LimitsHaveTheirOwnExitCodes) {
 }
 
 TEST_F(Cli, TrapPrintsBacktraceWithFunctionNames) {
-  auto r = runCompono({"run", guestPath("cli_trap")});
+  // The interpreter keeps every frame; native code may inline some (see
+  // TiersAgreeOnTrapsAndExitCodes for what both tiers share).
+  auto r = runCompono({"run", "--tier", "interp", guestPath("cli_trap")});
   EXPECT_EQ(r.exitCode, 3) << r.err;
   EXPECT_EQ(r.out, "about to divide by zero\n");
   EXPECT_NE(r.err.find("integer divide by zero"), std::string::npos) << r.err;
@@ -207,10 +211,11 @@ TEST_F(Cli, InspectShowsStructureAndJson) {
 }
 
 // `compono run` prints the same checksum as the native build of each
-// benchmark workload (scaled down: the interpreter is slow).
+// benchmark workload, on both tiers (scaled down: the interpreter is slow).
 struct Workload {
   const char* name;
   const char* arg;
+  const char* tier;
 };
 
 class Workloads : public ::testing::TestWithParam<Workload> {};
@@ -220,15 +225,94 @@ TEST_P(Workloads, SameChecksumAsNative) {
   auto native = runProcess({std::string(COMPONO_NATIVE_DIR) + "/native_" + w.name, w.arg});
   ASSERT_EQ(native.exitCode, 0);
   ASSERT_FALSE(native.out.empty());
-  auto wasm = runCompono({"run", guestPath(std::string("workload_") + w.name), w.arg}, "", 600);
+  auto wasm = runCompono({"run", "--tier", w.tier, guestPath(std::string("workload_") + w.name), w.arg}, "", 600);
   EXPECT_EQ(wasm.exitCode, 0) << wasm.err;
   EXPECT_EQ(wasm.out, native.out);
 }
 
-INSTANTIATE_TEST_SUITE_P(Bench, Workloads,
-                         ::testing::Values(Workload{"fib", "4"}, Workload{"sha256", "2"},
-                                           Workload{"nbody", "100000"}, Workload{"hashmap", "1"}),
-                         [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(
+    Bench, Workloads,
+    ::testing::Values(Workload{"fib", "4", "interp"}, Workload{"sha256", "2", "interp"},
+                      Workload{"nbody", "100000", "interp"}, Workload{"hashmap", "1", "interp"},
+                      Workload{"fib", "60", "aot"}, Workload{"sha256", "30", "aot"},
+                      Workload{"nbody", "1500000", "aot"}, Workload{"hashmap", "2", "aot"}),
+    [](const auto& info) { return std::string(info.param.name) + "_" + info.param.tier; });
+
+TEST_F(Cli, TiersAgreeOnTrapsAndExitCodes) {
+  for (const char* tier : {"interp", "aot"}) {
+    auto trap = runCompono({"run", "--tier", tier, guestPath("cli_trap")});
+    EXPECT_EQ(trap.exitCode, 3) << tier << ": " << trap.err;
+    EXPECT_EQ(trap.err.substr(0, trap.err.find('\n')), "compono: error: wasm trap: integer divide by zero") << tier;
+    auto fuel = runCompono({"run", "--tier", tier, "--fuel", "10000", "--invoke", "spin", math()});
+    EXPECT_EQ(fuel.exitCode, 4) << tier << ": " << fuel.err;
+    auto mem = runCompono({"run", "--tier", tier, "--max-memory", "2MiB", guestPath("cli_greedy"), "8"});
+    EXPECT_EQ(mem.exitCode, 6) << tier << ": " << mem.err;
+    auto stack = runCompono({"run", "--tier", tier, "--max-stack", "100", "--invoke", "rec", math(), "0"});
+    EXPECT_EQ(stack.exitCode, 8) << tier << ": " << stack.err;
+    auto deep = runCompono({"run", "--tier", tier, "--invoke", "rec", math(), "0"});
+    EXPECT_EQ(deep.exitCode, 8) << tier << ": " << deep.err;
+    EXPECT_NE(deep.err.find("wasm trap: call stack exhausted"), std::string::npos) << tier << ": " << deep.err;
+    auto exit = runCompono({"run", "--tier", tier, "--env", "EXIT_WITH=7", guestPath("cli_echo_args")});
+    EXPECT_EQ(exit.exitCode, 7) << tier;
+  }
+}
+
+TEST_F(Cli, CompileAndCacheCommands) {
+  TempDir cache;
+  auto first = runCompono({"compile", "--cache-dir", cache.path(), "--json", guestPath("cli_trap")});
+  ASSERT_EQ(first.exitCode, 0) << first.err;
+  EXPECT_NE(first.out.find("\"cached\": false"), std::string::npos) << first.out;
+  auto second = runCompono({"compile", "--cache-dir", cache.path(), guestPath("cli_trap")});
+  EXPECT_EQ(second.exitCode, 0);
+  EXPECT_NE(second.out.find("already compiled"), std::string::npos) << second.out;
+  auto ls = runCompono({"cache", "ls", "--cache-dir", cache.path()});
+  EXPECT_EQ(ls.exitCode, 0);
+  EXPECT_NE(ls.out.find("1 artifact(s)"), std::string::npos) << ls.out;
+  EXPECT_NE(ls.out.find("cli_trap.wasm"), std::string::npos) << ls.out;
+  // A run with the same (no) limits uses the cached artifact on --tier aot.
+  auto run = runCompono({"run", "--tier", "aot", "--cache-dir", cache.path(), guestPath("cli_echo_args"), "x"});
+  EXPECT_EQ(run.out, "arg1=x\n");
+  auto clean = runCompono({"cache", "clean", "--cache-dir", cache.path()});
+  EXPECT_EQ(clean.exitCode, 0);
+  EXPECT_NE(clean.out.find("removed 2"), std::string::npos) << clean.out;
+  auto empty = runCompono({"cache", "ls", "--cache-dir", cache.path()});
+  EXPECT_NE(empty.out.find("0 artifact(s)"), std::string::npos);
+}
+
+TEST_F(Cli, AutoTierFallsBackWithANotice) {
+  dir_.write("simd.wat",
+             "(module (func (export \"f\") (param i32) (result i32) (i32x4.extract_lane 0 (i32x4.splat (local.get 0)))))");
+  auto r = runCompono({"run", "--invoke", "f", dir_.file("simd.wat"), "5"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, "5\n");
+  EXPECT_NE(r.err.find("compono: note:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("SIMD"), std::string::npos) << r.err;
+  auto strict = runCompono({"run", "--tier", "aot", "--invoke", "f", dir_.file("simd.wat"), "5"});
+  EXPECT_EQ(strict.exitCode, 1);
+  EXPECT_NE(strict.err.find("does not support SIMD"), std::string::npos) << strict.err;
+}
+
+TEST_F(Cli, AutoTierCompilesLargeModulesInTheBackground) {
+  TempDir cache;
+  // COMPONO_AOT_SYNC_LIMIT lowers the size above which `auto` does not wait.
+  std::vector<std::string> argv = {"/usr/bin/env", "COMPONO_AOT_SYNC_LIMIT=1000", componoBinary(), "run",
+                                   "--cache-dir", cache.path(), guestPath("cli_echo_args"), "bg"};
+  auto first = runProcess(argv);
+  EXPECT_EQ(first.exitCode, 0) << first.err;
+  EXPECT_EQ(first.out, "arg1=bg\n");
+  EXPECT_NE(first.err.find("compiling natively in the background"), std::string::npos) << first.err;
+  // The background compile lands in the cache; then runs use it silently.
+  bool cached = false;
+  for (int i = 0; i < 600 && !cached; ++i) {
+    auto ls = runCompono({"cache", "ls", "--cache-dir", cache.path()});
+    cached = ls.out.find("1 artifact(s)") != std::string::npos;
+    if (!cached) usleep(100 * 1000);
+  }
+  ASSERT_TRUE(cached);
+  auto later = runProcess(argv);
+  EXPECT_EQ(later.exitCode, 0);
+  EXPECT_EQ(later.err, "");
+}
 
 }  // namespace
 }  // namespace compono::test

@@ -343,7 +343,7 @@ Status checkAotSupport(std::span<const uint8_t> bytes, const std::string& name) 
   SupportChecker c;
   c.module(m);
   if (!c.problem.empty()) {
-    return Error(ErrorCode::kUsage, name + ": the native tier (wasm2c 1.0.32) does not support " + c.problem);
+    return Error(ErrorCode::kInstantiate, name + ": the native tier (wasm2c 1.0.32) does not support " + c.problem);
   }
   return okStatus();
 }
@@ -354,7 +354,7 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
     SupportChecker c;
     c.module(m);
     if (!c.problem.empty()) {
-      return Error(ErrorCode::kUsage, name + ": the native tier (wasm2c 1.0.32) does not support " + c.problem);
+      return Error(ErrorCode::kInstantiate, name + ": the native tier (wasm2c 1.0.32) does not support " + c.problem);
     }
   }
   // wasm2c needs every item named; then predictable C names for functions:

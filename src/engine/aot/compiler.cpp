@@ -101,7 +101,7 @@ Result<CompilerInfo> findCompiler(const std::string& cacheDir) {
   std::string name = env && *env ? env : "cc";
   std::string path = which(name);
   if (path.empty()) {
-    return Error(ErrorCode::kUsage, "no C compiler found (looked for '" + name +
+    return Error(ErrorCode::kIo, "no C compiler found (looked for '" + name +
                                         "' on PATH; set $CC or install gcc/clang)");
   }
   CompilerInfo info;
@@ -109,7 +109,7 @@ Result<CompilerInfo> findCompiler(const std::string& cacheDir) {
   struct stat st;
   std::error_code ec;
   fs::path real = fs::canonical(path, ec);
-  if (stat(real.c_str(), &st) != 0) return Error(ErrorCode::kUsage, "cannot stat compiler " + path);
+  if (stat(real.c_str(), &st) != 0) return Error(ErrorCode::kIo, "cannot stat compiler " + path);
   std::string stamp = real.string() + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtime);
   fs::path memo = fs::path(cacheDir) / "compilers";
   std::hash<std::string> h;
@@ -132,7 +132,7 @@ Result<CompilerInfo> findCompiler(const std::string& cacheDir) {
   std::getline(in, first);
   fs::remove(tmp, ec);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || first.empty()) {
-    return Error(ErrorCode::kUsage, "C compiler " + path + " does not answer --version");
+    return Error(ErrorCode::kIo, "C compiler " + path + " does not answer --version");
   }
   info.identity = first + " @ " + real.string();
   std::string memoTmp = memoFile.string() + ".tmp." + std::to_string(getpid());
