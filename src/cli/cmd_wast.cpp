@@ -14,16 +14,16 @@ using namespace compono::engine;
 int wastCommand(const WastOptions& o) {
   wast::WastOptions wo;
   wo.verbose = o.verbose;
-  if (!o.skipList.empty()) {
-    auto bytes = readFileBytes(o.skipList);
-    if (!bytes.ok()) return printError(bytes.error()), kExitUserError;
-    auto skips = wast::parseSkipList(std::string(bytes->begin(), bytes->end()), o.skipList);
+  for (const std::string& list : o.skipLists) {
+    auto skips = wast::loadSkipList(list);
     if (!skips.ok()) return printError(skips.error()), kExitUserError;
-    wo.skips = std::move(*skips);
+    wo.skips.insert(wo.skips.end(), skips->begin(), skips->end());
   }
   if (!o.json) wo.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
 
-  Engine engine;
+  EngineConfig ec;
+  ec.tier = o.tier == "aot" ? Tier::kAot : Tier::kInterp;
+  Engine engine(ec);
   wast::WastTotals all;
   nlohmann::json files = nlohmann::json::array();
   bool hadError = false;

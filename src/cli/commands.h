@@ -44,7 +44,8 @@ int inspectCommand(const std::string& file, bool json);
 
 struct WastOptions {
   std::vector<std::string> files;
-  std::string skipList;
+  std::vector<std::string> skipLists;
+  std::string tier = "interp";
   bool json = false;
   bool verbose = false;
 };

@@ -91,9 +91,14 @@ int main(int argc, char** argv) {
   WastOptions wastOpts;
   auto* wast = app.add_subcommand("wast", "Run WebAssembly spec scripts (.wast) and count assertions");
   wast->add_option("files", wastOpts.files, "Script files")->required();
-  wast->add_option("--skip-list", wastOpts.skipList,
-                   "Commands to skip: lines of 'FILE:LINE reason' ('#' comments)")
+  wast->add_option("--skip-list", wastOpts.skipLists,
+                   "Commands to skip: lines of 'FILE:LINE reason' ('#' comments); repeatable")
       ->type_name("FILE");
+  wast->add_option("--tier", wastOpts.tier,
+                   "Run on the interpreter (default) or native code (modules the native tier "
+                   "cannot translate are counted as not runnable)")
+      ->type_name("interp|aot")
+      ->check(CLI::IsMember({"interp", "aot"}));
   wast->add_flag("--json", wastOpts.json, "Machine-readable totals and failures");
   wast->add_flag("-v,--verbose", wastOpts.verbose, "Log every command");
   wast->footer("Exit code 0 when every assertion passes (skips excepted), 1 otherwise.");

@@ -1,6 +1,6 @@
 // Runs spec scripts (.wast) with Compono's runner and reports totals.
 //
-//   wast_conformance [--skip-list FILE] [--verbose] [--timeout-ms N] [--tier interp|aot] [--draft-skips] FILE.wast...
+//   wast_conformance [--skip-list FILE]... [--verbose] [--timeout-ms N] [--tier interp|aot] [--draft-skips] FILE.wast...
 //
 // Prints every unexpected failure and stale skip entry, one line per file with
 // its totals, and the overall totals. Exits 1 when any command failed
@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", skips.error().message.c_str());
         return 2;
       }
-      options.skips = std::move(skips).value();
+      // Repeatable: a tier's own list adds to the common one.
+      options.skips.insert(options.skips.end(), skips->begin(), skips->end());
     } else if (a == "--verbose") {
       options.verbose = true;
     } else if (a == "--timeout-ms" && i + 1 < argc) {

@@ -40,6 +40,7 @@ constexpr int kUninitializedElement = 103;
 
 struct GlueExport {
   const char* name;
+  uint32_t nameLen;
   uint32_t kind;
   void* fn;
   uint32_t funcIndex;  // for function exports: the wasm function index
@@ -108,7 +109,7 @@ Status readFunctionSymbols(AotModule& m) {
     if (g.kind == aot::kGlueFunc && g.funcIndex != UINT32_MAX) {
       // wasm2c's export wrapper and our glue's invoker: code inlined into
       // them belongs to the exported function as far as a backtrace can tell.
-      exportSyms["Z_m" + aot::mangleName(g.name)] = g.funcIndex;
+      exportSyms["Z_m" + aot::mangleName(std::string_view(g.name, g.nameLen))] = g.funcIndex;
       exportSyms["compono_x" + std::to_string(k)] = g.funcIndex;
     }
   }
@@ -380,7 +381,7 @@ class AotStore : public TierStore {
     Handle startFunc = 0;
     for (uint32_t k = 0; k < art->exportCount; ++k) {
       const GlueExport& g = art->exports[k];
-      std::string name = g.name;
+      std::string name(g.name, g.nameLen);
       std::optional<ExportType> et = module->exportType(name);
       if (name == aot::kStartExport && !et) {
         Obj o;

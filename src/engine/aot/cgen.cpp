@@ -569,7 +569,7 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
        "  void* ctx;\n"
        "  void** objects;\n"
        "} compono_env;\n";
-  g += "typedef struct { const char* name; u32 kind; void* fn; u32 func_index; } compono_export_t;\n";
+  g += "typedef struct { const char* name; u32 name_len; u32 kind; void* fn; u32 func_index; } compono_export_t;\n";
   g += "#define COMPONO_EXPORT __attribute__((visibility(\"default\")))\n";
   g += "COMPONO_EXPORT const u32 compono_abi_version = " + std::to_string(kGlueAbiVersion) + ";\n";
   g += "COMPONO_EXPORT const size_t compono_instance_size = sizeof(Z_m_instance_t);\n";
@@ -670,11 +670,12 @@ Result<GeneratedC> generateC(std::span<const uint8_t> bytes, const std::string& 
       case wabt::ExternalKind::Global: kind = kGlueGlobal; fn = sym; break;
       default: return unexpected("export kind");
     }
-    table += "  {" + cStringLiteral(ex->name) + ", " + std::to_string(kind) + ", (void*)" + fn + ", " +
-             std::to_string(funcIndex) + "u},\n";
+    // Export names may contain NUL bytes: the length travels with them.
+    table += "  {" + cStringLiteral(ex->name) + ", " + std::to_string(ex->name.size()) + "u, " +
+             std::to_string(kind) + ", (void*)" + fn + ", " + std::to_string(funcIndex) + "u},\n";
     ++exportCount;
   }
-  if (exportCount == 0) table += "  {0, 0, 0, 0},\n";
+  if (exportCount == 0) table += "  {0, 0, 0, 0, 0},\n";
   // Function references of exported functions, for the host to store in
   // tables or pass as funcref values.
   g += "COMPONO_EXPORT int compono_export_funcref(void* i_, u32 index, wasm_rt_funcref_t* out) {\n"

@@ -27,7 +27,7 @@
 
 namespace compono::engine::aot {
 
-inline constexpr uint32_t kGlueAbiVersion = 2;
+inline constexpr uint32_t kGlueAbiVersion = 3;
 // Bumped whenever the generated code changes for the same input, so that
 // cached artifacts from an older Compono are never reused (part of the key).
 inline constexpr uint32_t kCodegenRevision = 3;
