@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t start = 0;
   while (parts.size() < 5) {
     size_t nul = input.find('\0', start);
-    parts.push_back(input.substr(start, nul == std::string::npos ? std::string::npos : nul - start));
+    parts.push_back(
+        input.substr(start, nul == std::string::npos ? std::string::npos : nul - start));
     if (nul == std::string::npos) break;
     start = nul + 1;
   }

@@ -1,4 +1,6 @@
 // WIT: lexer, parser, resolver, printer and `compono wit`.
+#include "compono/component/wit.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -6,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "component/wit/lexer.h"
-#include "compono/component/wit.h"
 #include "compono/component/wit_load.h"
 #include "compono/component/wit_print.h"
 #include "support/test_support.h"
@@ -67,7 +68,8 @@ void expectRoundTrip(const LoadedPackage& p, const LoadOptions& options = {}) {
 // --- lexer --------------------------------------------------------------------
 
 TEST(WitLexer, TokensDocsAndPositions) {
-  auto toks = lexWit("t.wit", "/// doc one\n///   two\n// plain\n/* a /* nested */ b */ %record:u32->");
+  auto toks =
+      lexWit("t.wit", "/// doc one\n///   two\n// plain\n/* a /* nested */ b */ %record:u32->");
   ASSERT_TRUE(toks.ok()) << toks.error().message;
   ASSERT_EQ(toks->size(), 5u);
   EXPECT_EQ((*toks)[0].kind, Tok::kId);
@@ -106,11 +108,17 @@ TEST(WitLexer, Errors) {
     return r.ok() ? std::string("<ok>") : r.error().message;
   };
   EXPECT_EQ(err("a\n  /* open"), "t.wit:2:3: unterminated block comment");
-  EXPECT_EQ(err("x Foo-bar"), "t.wit:1:3: invalid identifier `Foo-bar`: each word must be all lowercase or all uppercase");
-  EXPECT_EQ(err("a--b"), "t.wit:1:1: invalid identifier `a--b`: words are separated by single `-` and cannot be empty");
-  EXPECT_EQ(err("a-1b"), "t.wit:1:1: invalid identifier `a-1b`: each word must start with a letter");
+  EXPECT_EQ(
+      err("x Foo-bar"),
+      "t.wit:1:3: invalid identifier `Foo-bar`: each word must be all lowercase or all uppercase");
+  EXPECT_EQ(err("a--b"),
+            "t.wit:1:1: invalid identifier `a--b`: words are separated by single `-` and cannot be "
+            "empty");
+  EXPECT_EQ(err("a-1b"),
+            "t.wit:1:1: invalid identifier `a-1b`: each word must start with a letter");
   EXPECT_EQ(err("x\x01"), "t.wit:1:2: control character U+0001 is not allowed");
-  EXPECT_EQ(err("x \xE2\x80\xAE"), "t.wit:1:3: bidirectional formatting character U+202E is not allowed");
+  EXPECT_EQ(err("x \xE2\x80\xAE"),
+            "t.wit:1:3: bidirectional formatting character U+202E is not allowed");
   EXPECT_EQ(err("\n\xff"), "t.wit:2:1: invalid UTF-8");
   EXPECT_EQ(err("a $"), "t.wit:1:3: unexpected character `$`");
   EXPECT_EQ(err("_x"), "t.wit:1:1: identifiers cannot start with `_`");
@@ -186,7 +194,8 @@ TEST(WitFixtures, CalcModel) {
   EXPECT_EQ(m.resourceOf(merge->result->id), *acc);
   const Function* apply = m.findFunction(calc, "apply");
   ASSERT_NE(apply, nullptr);
-  EXPECT_EQ(printFunction(m, *apply), "apply: func(o: op, a: s64, b: s64) -> result<s64, calc-error>");
+  EXPECT_EQ(printFunction(m, *apply),
+            "apply: func(o: op, a: s64, b: s64) -> result<s64, calc-error>");
 
   auto world = m.findWorld(r->root, "calculator");
   ASSERT_TRUE(world);
@@ -411,12 +420,13 @@ TEST(WitLanguage, TypesAndGates) {
 
   std::vector<std::string> features;
   for (const FeatureUse& f : unsupportedFeatures(m, p.root)) features.push_back(f.what);
-  for (const char* want : {"async function `fancy` (post-0.2)", "`stream` in function `fancy` (async, post-0.2)",
-                           "`future` in function `fancy` (async, post-0.2)",
-                           "`error-context` in function `fancy` (async, post-0.2)",
-                           "`map` in function `fancy` (post-0.2)",
-                           "fixed-length `list<T, N>` in function `fancy` (post-0.2)",
-                           "`@external-id` on function `ext`", "async function `go2` (post-0.2)"}) {
+  for (const char* want :
+       {"async function `fancy` (post-0.2)", "`stream` in function `fancy` (async, post-0.2)",
+        "`future` in function `fancy` (async, post-0.2)",
+        "`error-context` in function `fancy` (async, post-0.2)",
+        "`map` in function `fancy` (post-0.2)",
+        "fixed-length `list<T, N>` in function `fancy` (post-0.2)",
+        "`@external-id` on function `ext`", "async function `go2` (post-0.2)"}) {
     EXPECT_NE(std::find(features.begin(), features.end(), want), features.end()) << want;
   }
 }
@@ -435,7 +445,8 @@ TEST(WitLanguage, UseAcrossInterfacesAndPackages) {
   const TypeDef& myErrno = typeNamed(m, user, "my-errno");
   EXPECT_EQ(myErrno.owner, (TypeOwner{OwnerKind::kInterface, user}));
   EXPECT_EQ(std::get<AliasType>(myErrno.kind).target, Type::def(*m.findType(types, "errno")));
-  EXPECT_TRUE(std::holds_alternative<EnumType>(m.types[m.dealias(*m.findType(user, "my-errno"))].kind));
+  EXPECT_TRUE(
+      std::holds_alternative<EnumType>(m.types[m.dealias(*m.findType(user, "my-errno"))].kind));
   // Through the file-scoped `use wasi:io/streams@0.2.12 as io-streams;`.
   const TypeDef& in = typeNamed(m, user, "input-stream");
   EXPECT_EQ(m.types[std::get<AliasType>(in.kind).target.id].owner,
@@ -467,9 +478,9 @@ TEST(WitLanguage, WorldElaboration) {
   for (const WorldItem& e : w.exports) exports.push_back(key(e));
   // `use types.{..}` imports `types`; `include base with {...}` renames its
   // plain names; `import primary: user` pulls in what `user` uses.
-  EXPECT_EQ(imports, (std::vector<std::string>{
-                         "local:demo/types@1.2.0-rc.1", "errno", "local", "my-cache", "cache", "host",
-                         "wasi:io/error@0.2.12", "wasi:io/streams@0.2.12", "primary", "ext"}));
+  EXPECT_EQ(imports, (std::vector<std::string>{"local:demo/types@1.2.0-rc.1", "errno", "local",
+                                               "my-cache", "cache", "host", "wasi:io/error@0.2.12",
+                                               "wasi:io/streams@0.2.12", "primary", "ext"}));
   EXPECT_EQ(exports, (std::vector<std::string>{"go", "local:demo/user@1.2.0-rc.1", "go2"}));
   ASSERT_EQ(w.includes.size(), 1u);
   EXPECT_EQ(w.includes[0].renames.size(), 2u);
@@ -509,6 +520,40 @@ world union-b { import a1; import b1; }
   EXPECT_EQ(p.model.worlds[*ua].imports.size(), 2u);
   EXPECT_EQ(printWorld(p.model, *ua).substr(printWorld(p.model, *ua).find('{')),
             printWorld(p.model, *ub).substr(printWorld(p.model, *ub).find('{')));
+  expectRoundTrip(p);
+}
+
+TEST(WitLanguage, IncludeFromAnotherPackage) {
+  LoadedPackage p = load(R"(package a:b;
+interface t { type y = u16; }
+world w {
+  use t.{y};
+  include c:d/base with { h as h2 };
+  import h: func(a: y);
+}
+package c:d {
+  interface t { type x = u8; }
+  world base {
+    use t.{x};
+    import h: interface { use t.{x}; f: func() -> x; }
+    import g: func(v: x);
+  }
+}
+)");
+  const Model& m = p.model;
+  const World& w = m.worlds[*m.findWorld(p.root, "w")];
+  std::string printed = printWorld(m, *m.findWorld(p.root, "w"));
+  EXPECT_NE(printed.find("use c:d/t.{x};"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("import h2: interface {\n    use c:d/t.{x};"), std::string::npos) << printed;
+  // The included world-level type `x` is a copy owned by `w`, used by `g`.
+  const WorldItem* g = nullptr;
+  for (const WorldItem& i : w.imports) {
+    if (i.name == "g") g = &i;
+  }
+  ASSERT_NE(g, nullptr);
+  TypeId x = g->function.params[0].type.id;
+  EXPECT_EQ(m.types[x].name, "x");
+  EXPECT_EQ(m.types[x].owner, (TypeOwner{OwnerKind::kWorld, *m.findWorld(p.root, "w")}));
   expectRoundTrip(p);
 }
 
@@ -616,13 +661,15 @@ TEST(WitErrors, ExactLineAndColumn) {
       {"package a:b;\ninterface i {}\nworld w {\n  import i;\n  import i;\n}\n",
        "t.wit:5:10: interface `i` is imported twice"},
       // cycles
-      {"package a:b;\ninterface x {\n  use y.{t};\n  type u = u32;\n}\ninterface y {\n  use x.{u};\n  type t = u32;\n}\n",
+      {"package a:b;\ninterface x {\n  use y.{t};\n  type u = u32;\n}\ninterface y {\n  use "
+       "x.{u};\n  type t = u32;\n}\n",
        "t.wit:7:7: cycle in `use`: x -> y -> x"},
       {"package a:b;\nworld w { include v; }\nworld v { include w; }\n",
        "t.wit:3:19: cycle in `include`: w -> v -> w"},
       {"package a:b;\nworld w { import c:d/e; }\npackage c:d { interface e { use a:b/f.{t}; } }\n",
        "t.wit:2:18: cycle in package dependencies: c:d -> a:b -> c:d"},
-      {"package a:b;\ninterface i {\n  type foo = foo;\n}\n", "t.wit:3:14: type `foo` refers to itself"},
+      {"package a:b;\ninterface i {\n  type foo = foo;\n}\n",
+       "t.wit:3:14: type `foo` refers to itself"},
       {"package a:b;\ninterface i {\n  record bar1 { a: bar2 }\n  record bar2 { a: bar1 }\n}\n",
        "t.wit:4:20: recursive types: bar1 -> bar2 -> bar1"},
       // types and resources
@@ -641,19 +688,23 @@ TEST(WitErrors, ExactLineAndColumn) {
       // gates
       {"package a:b;\ninterface i {\n  @since(version = 1.0.0)\n  f: func();\n}\n",
        "t.wit:3:3: feature gates need a versioned package (`package a:b@x.y.z;`)"},
-      {"package a:b@1.0.0;\ninterface i {\n  @since(version = 1.0.0)\n  @unstable(feature = x)\n  f: func();\n}\n",
+      {"package a:b@1.0.0;\ninterface i {\n  @since(version = 1.0.0)\n  @unstable(feature = x)\n  "
+       "f: func();\n}\n",
        "t.wit:4:3: an item is either `@since` or `@unstable`, not both"},
       {"package a:b@1.0.0;\ninterface i {\n  @deprecated(version = 1.0.0)\n  f: func();\n}\n",
        "t.wit:3:3: `@deprecated` needs a `@since` or `@unstable` gate too"},
       // worlds
-      {"package a:b;\ninterface a { resource r; }\ninterface b { use a.{r}; }\nworld w {\n  export b;\n}\n",
+      {"package a:b;\ninterface a { resource r; }\ninterface b { use a.{r}; }\nworld w {\n  export "
+       "b;\n}\n",
        "t.wit:5:10: the export `b` uses types of `a`, which world `w` neither imports nor exports"},
       {"package a:b;\ninterface a { resource r; }\nworld w {\n  export a;\n  use a.{r};\n}\n",
        "t.wit:5:7: `use` of `a` is ambiguous: world `w` both imports and exports it"},
-      {"package a:b;\nworld one { import a: func(); }\nworld two { import a: func(); }\nworld u {\n  include one;\n  include two;\n}\n",
+      {"package a:b;\nworld one { import a: func(); }\nworld two { import a: func(); }\nworld u "
+       "{\n  include one;\n  include two;\n}\n",
        "t.wit:6:11: including `two`: import `a` clashes with an existing import of that name "
        "(rename it: `with { a as NEW-NAME }`)"},
-      {"package a:b;\ninterface a { f: func(); }\nworld one { import a; }\nworld u { include one with { a as b } }\n",
+      {"package a:b;\ninterface a { f: func(); }\nworld one { import a; }\nworld u { include one "
+       "with { a as b } }\n",
        "t.wit:4:30: world `one` has no plain-named import or export `a` (interface names cannot be "
        "renamed)"},
       // packages
@@ -753,10 +804,10 @@ TEST(WitDeps, ErrorsNameTheDependencyFile) {
   dir.write("wit/other.wit", "package app:other;\n");
   r = loadWitPath(dir.file("wit"));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, dir.file("wit/other.wit") +
-                                   ":1:1: package `app:other` differs from `app:main` declared at " +
-                                   dir.file("wit/main.wit") +
-                                   ":1:1 (the files of one package share one name)");
+  EXPECT_EQ(r.error().message,
+            dir.file("wit/other.wit") +
+                ":1:1: package `app:other` differs from `app:main` declared at " +
+                dir.file("wit/main.wit") + ":1:1 (the files of one package share one name)");
 
   auto missing = loadWitPath(dir.file("nothing-here"));
   ASSERT_FALSE(missing.ok());
@@ -766,7 +817,8 @@ TEST(WitDeps, ErrorsNameTheDependencyFile) {
 TEST(WitDeps, DuplicatePackageAcrossDepsMustMatch) {
   TempDir dir;
   dir.write("wit/main.wit",
-            "package app:main;\nworld w { import dep:a/i; }\npackage dep:a { interface i { f: func(); } }\n");
+            "package app:main;\nworld w { import dep:a/i; }\npackage dep:a { interface i { f: "
+            "func(); } }\n");
   dir.write("wit/deps/a.wit", "package dep:a;\ninterface i {\n  f: func();\n}\n");
   EXPECT_TRUE(loadWitPath(dir.file("wit")).ok());
   dir.write("wit/deps/a.wit", "package dep:a;\ninterface i {\n  f: func(x: u8);\n}\n");
@@ -811,8 +863,9 @@ interface j { type t = u8; }
 }
 
 TEST(WitPrinter, TypesInDependencyOrder) {
-  LoadedPackage p = load("package a:b;\ninterface i {\n  type a = list<b>;\n  record b { c: c }\n"
-                         "  type c = u8;\n}\n");
+  LoadedPackage p = load(
+      "package a:b;\ninterface i {\n  type a = list<b>;\n  record b { c: c }\n"
+      "  type c = u8;\n}\n");
   InterfaceId i = interfaceNamed(p, "i");
   std::vector<std::string> order;
   for (TypeId t : p.model.interfaces[i].types) order.push_back(p.model.types[t].name);
@@ -838,7 +891,8 @@ TEST(WitPrinter, JsonDump) {
   EXPECT_TRUE(sawMerge);
   EXPECT_EQ(calc["types"][2]["kind"], "record");
   EXPECT_EQ(calc["types"][2]["fields"][2]["name"], "label");
-  auto w = nlohmann::json::parse(printJson(r->model, r->root, *selectWorld(r->model, r->root, "calculator")));
+  auto w = nlohmann::json::parse(
+      printJson(r->model, r->root, *selectWorld(r->model, r->root, "calculator")));
   EXPECT_EQ(w["imports"][0]["interface"], "example:calc/logger@0.1.0");
 }
 
@@ -873,8 +927,9 @@ TEST(WitPrinter, ModelBuiltByHandPrints) {
   m.packages[rootId].worlds.push_back(wid);
   EXPECT_EQ(printWorld(m, wid),
             "package root:component;\n\nworld root {\n  import wasi:cli/stdout@0.2.12;\n}\n");
-  EXPECT_EQ(printPackage(m, wasiId), "package wasi:cli@0.2.12;\n\ninterface stdout {\n"
-                                     "  write: func(bytes: list<u8>);\n}\n");
+  EXPECT_EQ(printPackage(m, wasiId),
+            "package wasi:cli@0.2.12;\n\ninterface stdout {\n"
+            "  write: func(bytes: list<u8>);\n}\n");
   EXPECT_EQ(m.interfaceName(outId), "wasi:cli/stdout@0.2.12");
 }
 
@@ -888,8 +943,9 @@ TEST(WitCli, ChecksAndPrints) {
                                  loadWitPath(fixture("wit/calc.wit"))->root));
   auto world = runCompono({"wit", fixture("wit/calc.wit"), "--world", "basic-world"});
   EXPECT_EQ(world.exitCode, 0);
-  EXPECT_EQ(world.out, "package example:calc@0.1.0;\n\nworld basic-world {\n  import logger;\n\n"
-                       "  export basic;\n}\n");
+  EXPECT_EQ(world.out,
+            "package example:calc@0.1.0;\n\nworld basic-world {\n  import logger;\n\n"
+            "  export basic;\n}\n");
   auto json = runCompono({"wit", fixture("wit/calc.wit"), "--json"});
   EXPECT_EQ(json.exitCode, 0);
   EXPECT_EQ(nlohmann::json::parse(json.out)["root"], "example:calc@0.1.0");

@@ -213,9 +213,9 @@ struct AliasType {
   Type target;
 };
 
-using TypeDefKind = std::variant<RecordType, ResourceType, HandleType, FlagsType, TupleType,
-                                 VariantType, EnumType, OptionType, ResultType, ListType, MapType,
-                                 FutureType, StreamType, AliasType>;
+using TypeDefKind =
+    std::variant<RecordType, ResourceType, HandleType, FlagsType, TupleType, VariantType, EnumType,
+                 OptionType, ResultType, ListType, MapType, FutureType, StreamType, AliasType>;
 // "record", "resource", "handle", "flags", "tuple", "variant", "enum",
 // "option", "result", "list", "map", "future", "stream", "alias".
 const char* typeDefKindName(const TypeDefKind& kind);
@@ -245,7 +245,7 @@ struct Function {
   // The component-level name: "f", "[constructor]r", "[method]r.f", "[static]r.f".
   std::string name;
   FunctionKind kind = FunctionKind::kFreestanding;
-  TypeId resource = kNoId;  // the ResourceType for the three resource kinds
+  TypeId resource = kNoId;    // the ResourceType for the three resource kinds
   std::vector<Param> params;  // methods: params[0] is `self: borrow<resource>`
   std::optional<Type> result;
   bool isAsync = false;  // `async func` (post-0.2)
@@ -260,8 +260,8 @@ struct Interface {
   // Empty for an inline interface of a world (`import x: interface { ... }`).
   std::string name;
   PackageId package = kNoId;
-  WorldId world = kNoId;       // the world an inline interface belongs to
-  std::vector<TypeId> types;   // named types; order per the invariants above
+  WorldId world = kNoId;            // an inline interface: the world it was declared in
+  std::vector<TypeId> types;        // named types; order per the invariants above
   std::vector<Function> functions;  // declaration order, resource functions included
   // Contents unknown: an interface of a package that was not available
   // (LoadOptions::allowMissingPackages). Only its name is meaningful.
@@ -367,8 +367,8 @@ Status comparePackages(const Model& a, PackageId pa, const Model& b, PackageId p
 // parses and keeps but cannot run: async functions, future, stream,
 // error-context, map, fixed-length lists, @external-id.
 struct FeatureUse {
-  SourceSpan span;  // of the item that uses it
-  std::string what;  // "`stream` type in function `read` (async, post-0.2)"
+  SourceSpan span;   // of the item that uses it
+  std::string what;  // "`stream` in function `read` (async, post-0.2)"
 };
 std::vector<FeatureUse> unsupportedFeatures(const Model& model, PackageId package);
 

@@ -120,11 +120,11 @@ struct TypeDef {
   Attrs attrs;
   TypeDefKind kind = TypeDefKind::kAlias;
   Ident name;
-  std::vector<Field> fields;   // record
-  std::vector<Case> cases;     // variant, and enum/flags (no payloads)
+  std::vector<Field> fields;        // record
+  std::vector<Case> cases;          // variant, and enum/flags (no payloads)
   std::vector<ResourceFunc> funcs;  // resource
-  std::optional<Type> target;  // alias
-  Span span;                   // of the keyword
+  std::optional<Type> target;       // alias
+  Span span;                        // of the keyword
 };
 
 struct UseName {
@@ -166,11 +166,11 @@ struct Extern {
   Attrs attrs;
   bool isExport = false;
   Kind kind = Kind::kPath;
-  Ident name;  // not for kPath
-  UsePath path;  // kPath, kNamedPath
-  FuncSig sig;   // kFunc
+  Ident name;                            // not for kPath
+  UsePath path;                          // kPath, kNamedPath
+  FuncSig sig;                           // kFunc
   std::shared_ptr<Interface> interface;  // kInterface
-  Span span;  // of `import` / `export`
+  Span span;                             // of `import` / `export`
 };
 
 struct Include {

@@ -15,7 +15,8 @@ class Comparer {
   Status packages(PackageId pa, PackageId pb) {
     const Package& x = a_.packages[pa];
     const Package& y = b_.packages[pb];
-    if (!(x.name == y.name)) return diff("package `" + x.name.toString() + "` vs `" + y.name.toString() + "`");
+    if (!(x.name == y.name))
+      return diff("package `" + x.name.toString() + "` vs `" + y.name.toString() + "`");
     std::string where = "package `" + x.name.toString() + "`";
     if (x.meta.docs != y.meta.docs) return diff(where + ": docs differ");
     if (x.stub != y.stub) return diff(where + ": only one side is a stub");
@@ -64,7 +65,8 @@ class Comparer {
     for (TypeId t : x.types) ta[a_.types[t].name] = t;
     for (TypeId t : y.types) tb[b_.types[t].name] = t;
     COMPONO_TRY(sameKeys(ta, tb, where, "type"));
-    for (auto& [name, id] : ta) COMPONO_TRY(typeDefs(id, tb[name], where + ": type `" + name + "`"));
+    for (auto& [name, id] : ta)
+      COMPONO_TRY(typeDefs(id, tb[name], where + ": type `" + name + "`"));
     std::map<std::string, const Function*> fa, fb;
     for (const Function& f : x.functions) fa[f.name] = &f;
     for (const Function& f : y.functions) fb[f.name] = &f;
@@ -97,12 +99,13 @@ class Comparer {
   // Where a named type lives, independent of ids.
   static std::string ownerName(const Model& m, const TypeOwner& o) {
     switch (o.kind) {
-      case OwnerKind::kNone: return "";
+      case OwnerKind::kNone:
+        return "";
       case OwnerKind::kInterface: {
-        const Interface& i = m.interfaces[o.id];
+        // Inline interfaces are compared per world item; the world that
+        // declared one (it may come through `include`) does not matter.
         if (auto n = m.interfaceName(o.id)) return *n;
-        std::string w = i.world < m.worlds.size() ? m.worlds[i.world].name : "?";
-        return "inline interface of world " + w;
+        return "inline interface";
       }
       case OwnerKind::kWorld: {
         const World& w = m.worlds[o.id];
@@ -125,7 +128,8 @@ class Comparer {
     const TypeDef& dy = b_.types[y.id];
     if (dx.name.empty() != dy.name.empty()) return mismatch();
     if (!dx.name.empty()) {
-      if (dx.name != dy.name || ownerName(a_, dx.owner) != ownerName(b_, dy.owner)) return mismatch();
+      if (dx.name != dy.name || ownerName(a_, dx.owner) != ownerName(b_, dy.owner))
+        return mismatch();
       return okStatus();
     }
     return kinds(effective(a_, x.id), effective(b_, y.id), where);
@@ -140,7 +144,8 @@ class Comparer {
       if (!a->target.isPrimitive() && a->target.id < m.types.size()) {
         const TypeDef& target = m.types[a->target.id];
         if (target.name.empty()) return target.kind;
-        if (!std::holds_alternative<HandleType>(target.kind) && m.resourceOf(a->target.id) != kNoId) {
+        if (!std::holds_alternative<HandleType>(target.kind) &&
+            m.resourceOf(a->target.id) != kNoId) {
           return HandleType{HandleKind::kOwn, a->target.id};
         }
       }
@@ -167,7 +172,8 @@ class Comparer {
             if (kx.fields.size() != ky.fields.size()) return diff(where + ": field counts differ");
             for (size_t i = 0; i < kx.fields.size(); ++i) {
               std::string f = where + ": field `" + kx.fields[i].name + "`";
-              if (kx.fields[i].name != ky.fields[i].name) return diff(f + " vs `" + ky.fields[i].name + "`");
+              if (kx.fields[i].name != ky.fields[i].name)
+                return diff(f + " vs `" + ky.fields[i].name + "`");
               if (kx.fields[i].docs != ky.fields[i].docs) return diff(f + ": docs differ");
               COMPONO_TRY(types(kx.fields[i].type, ky.fields[i].type, f));
             }
@@ -175,7 +181,8 @@ class Comparer {
             if (kx.cases.size() != ky.cases.size()) return diff(where + ": case counts differ");
             for (size_t i = 0; i < kx.cases.size(); ++i) {
               std::string c = where + ": case `" + kx.cases[i].name + "`";
-              if (kx.cases[i].name != ky.cases[i].name) return diff(c + " vs `" + ky.cases[i].name + "`");
+              if (kx.cases[i].name != ky.cases[i].name)
+                return diff(c + " vs `" + ky.cases[i].name + "`");
               if (kx.cases[i].docs != ky.cases[i].docs) return diff(c + ": docs differ");
               COMPONO_TRY(optTypes(kx.cases[i].type, ky.cases[i].type, c));
             }
@@ -192,14 +199,16 @@ class Comparer {
               if ((*lx)[i].name != (*ly)[i].name) {
                 return diff(where + ": `" + (*lx)[i].name + "` vs `" + (*ly)[i].name + "`");
               }
-              if ((*lx)[i].docs != (*ly)[i].docs) return diff(where + ": docs of `" + (*lx)[i].name + "` differ");
+              if ((*lx)[i].docs != (*ly)[i].docs)
+                return diff(where + ": docs of `" + (*lx)[i].name + "` differ");
             }
           } else if constexpr (std::is_same_v<K, HandleType>) {
             if (kx.kind != ky.kind) return diff(where + ": own vs borrow");
             return types(Type::def(kx.resource), Type::def(ky.resource), where);
           } else if constexpr (std::is_same_v<K, TupleType>) {
             if (kx.types.size() != ky.types.size()) return diff(where + ": tuple sizes differ");
-            for (size_t i = 0; i < kx.types.size(); ++i) COMPONO_TRY(types(kx.types[i], ky.types[i], where));
+            for (size_t i = 0; i < kx.types.size(); ++i)
+              COMPONO_TRY(types(kx.types[i], ky.types[i], where));
           } else if constexpr (std::is_same_v<K, OptionType>) {
             return types(kx.type, ky.type, where);
           } else if constexpr (std::is_same_v<K, ResultType>) {

@@ -26,12 +26,17 @@ class FeatureScan {
         }
         switch (item.kind) {
           case WorldItemKind::kInterface:
-            if (m_.interfaces[item.interface].name.empty() && inline_.insert(item.interface).second) {
+            if (m_.interfaces[item.interface].name.empty() &&
+                inline_.insert(item.interface).second) {
               interface(item.interface);
             }
             break;
-          case WorldItemKind::kFunction: function(item.function); break;
-          case WorldItemKind::kType: typeDef(item.type); break;
+          case WorldItemKind::kFunction:
+            function(item.function);
+            break;
+          case WorldItemKind::kType:
+            typeDef(item.type);
+            break;
         }
       }
     }
@@ -81,7 +86,8 @@ class FeatureScan {
   // Anonymous structure only: named types are reported where defined.
   void type(const Type& t, const SourceSpan& span, const std::string& where) {
     if (t.isPrimitive()) {
-      if (t.primitive == Primitive::kErrorContext) add(span, "`error-context` in " + where + " (async, post-0.2)");
+      if (t.primitive == Primitive::kErrorContext)
+        add(span, "`error-context` in " + where + " (async, post-0.2)");
       return;
     }
     if (t.id >= m_.types.size() || !m_.types[t.id].name.empty()) return;

@@ -1,7 +1,6 @@
 // JSON dump of the model (printJson in wit_print.h).
-#include <type_traits>
-
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "compono/component/wit_print.h"
 
@@ -72,7 +71,8 @@ class JsonWriter {
             j["target"] = type(k.target);
             if (!k.target.isPrimitive() && k.target.id < m_.types.size()) {
               const TypeDef& t = m_.types[k.target.id];
-              if (!t.name.empty() && !(t.owner == d.owner) && t.owner.kind == OwnerKind::kInterface) {
+              if (!t.name.empty() && !(t.owner == d.owner) &&
+                  t.owner.kind == OwnerKind::kInterface) {
                 if (auto n = m_.interfaceName(t.owner.id)) j["use"] = *n;
               }
             }
@@ -129,8 +129,12 @@ class JsonWriter {
           j["interface"] = interface(it.interface);
         }
         break;
-      case WorldItemKind::kFunction: j["function"] = function(it.function); break;
-      case WorldItemKind::kType: j["type"] = typeDef(it.type); break;
+      case WorldItemKind::kFunction:
+        j["function"] = function(it.function);
+        break;
+      case WorldItemKind::kType:
+        j["type"] = typeDef(it.type);
+        break;
     }
     meta(j, it.meta);
     return j;

@@ -170,9 +170,9 @@ class Lexer {
       if (isBidiControl(cp)) {
         char buf[16];
         std::snprintf(buf, sizeof buf, "U+%04X", cp);
-        return errorAt(line, column,
-                       std::string("bidirectional formatting character ") + buf +
-                           " is not allowed");
+        return errorAt(
+            line, column,
+            std::string("bidirectional formatting character ") + buf + " is not allowed");
       }
       if (cp == '\n') {
         ++line, column = 1;
@@ -291,20 +291,34 @@ class Lexer {
       return okStatus();
     };
     switch (c) {
-      case '=': return single(Tok::kEquals);
-      case ',': return single(Tok::kComma);
-      case ':': return single(Tok::kColon);
-      case ';': return single(Tok::kSemi);
-      case '(': return single(Tok::kLParen);
-      case ')': return single(Tok::kRParen);
-      case '{': return single(Tok::kLBrace);
-      case '}': return single(Tok::kRBrace);
-      case '<': return single(Tok::kLt);
-      case '>': return single(Tok::kGt);
-      case '*': return single(Tok::kStar);
-      case '/': return single(Tok::kSlash);
-      case '.': return single(Tok::kDot);
-      case '@': return single(Tok::kAt);
+      case '=':
+        return single(Tok::kEquals);
+      case ',':
+        return single(Tok::kComma);
+      case ':':
+        return single(Tok::kColon);
+      case ';':
+        return single(Tok::kSemi);
+      case '(':
+        return single(Tok::kLParen);
+      case ')':
+        return single(Tok::kRParen);
+      case '{':
+        return single(Tok::kLBrace);
+      case '}':
+        return single(Tok::kRBrace);
+      case '<':
+        return single(Tok::kLt);
+      case '>':
+        return single(Tok::kGt);
+      case '*':
+        return single(Tok::kStar);
+      case '/':
+        return single(Tok::kSlash);
+      case '.':
+        return single(Tok::kDot);
+      case '@':
+        return single(Tok::kAt);
       case '-':
         if (peek(1) == '>') {
           t.kind = Tok::kArrow;
@@ -315,7 +329,8 @@ class Lexer {
       case '_':
         if (isIdChar(peek(1))) return errorHere("identifiers cannot start with `_`");
         return single(Tok::kUnderscore);
-      case '"': return lexString(t);
+      case '"':
+        return lexString(t);
       case '%': {
         advanceBytes(1);
         if (!isAsciiAlpha(peek())) return errorHere("expected an identifier after `%`");
@@ -324,7 +339,8 @@ class Lexer {
         t.explicitId = true;
         return okStatus();
       }
-      default: break;
+      default:
+        break;
     }
     if (isAsciiDigit(c)) return lexNumber(t);
     if (isAsciiAlpha(c)) {
@@ -420,12 +436,24 @@ class Lexer {
         return -1;
       };
       switch (e) {
-        case 't': out += '\t', advanceBytes(1); break;
-        case 'n': out += '\n', advanceBytes(1); break;
-        case 'r': out += '\r', advanceBytes(1); break;
-        case '"': out += '"', advanceBytes(1); break;
-        case '\'': out += '\'', advanceBytes(1); break;
-        case '\\': out += '\\', advanceBytes(1); break;
+        case 't':
+          out += '\t', advanceBytes(1);
+          break;
+        case 'n':
+          out += '\n', advanceBytes(1);
+          break;
+        case 'r':
+          out += '\r', advanceBytes(1);
+          break;
+        case '"':
+          out += '"', advanceBytes(1);
+          break;
+        case '\'':
+          out += '\'', advanceBytes(1);
+          break;
+        case '\\':
+          out += '\\', advanceBytes(1);
+          break;
         case 'u': {
           advanceBytes(1);
           if (peek() != '{') return errorAt(escLine, escColumn, "expected `{` after `\\u`");
@@ -484,27 +512,48 @@ bool isKeyword(Tok kind) { return kind >= Tok::kAs; }
 
 std::string tokDescription(Tok kind) {
   switch (kind) {
-    case Tok::kEof: return "end of file";
-    case Tok::kId: return "an identifier";
-    case Tok::kNumber: return "a number";
-    case Tok::kString: return "a string";
-    case Tok::kEquals: return "`=`";
-    case Tok::kComma: return "`,`";
-    case Tok::kColon: return "`:`";
-    case Tok::kSemi: return "`;`";
-    case Tok::kLParen: return "`(`";
-    case Tok::kRParen: return "`)`";
-    case Tok::kLBrace: return "`{`";
-    case Tok::kRBrace: return "`}`";
-    case Tok::kLt: return "`<`";
-    case Tok::kGt: return "`>`";
-    case Tok::kStar: return "`*`";
-    case Tok::kArrow: return "`->`";
-    case Tok::kSlash: return "`/`";
-    case Tok::kDot: return "`.`";
-    case Tok::kAt: return "`@`";
-    case Tok::kUnderscore: return "`_`";
-    default: break;
+    case Tok::kEof:
+      return "end of file";
+    case Tok::kId:
+      return "an identifier";
+    case Tok::kNumber:
+      return "a number";
+    case Tok::kString:
+      return "a string";
+    case Tok::kEquals:
+      return "`=`";
+    case Tok::kComma:
+      return "`,`";
+    case Tok::kColon:
+      return "`:`";
+    case Tok::kSemi:
+      return "`;`";
+    case Tok::kLParen:
+      return "`(`";
+    case Tok::kRParen:
+      return "`)`";
+    case Tok::kLBrace:
+      return "`{`";
+    case Tok::kRBrace:
+      return "`}`";
+    case Tok::kLt:
+      return "`<`";
+    case Tok::kGt:
+      return "`>`";
+    case Tok::kStar:
+      return "`*`";
+    case Tok::kArrow:
+      return "`->`";
+    case Tok::kSlash:
+      return "`/`";
+    case Tok::kDot:
+      return "`.`";
+    case Tok::kAt:
+      return "`@`";
+    case Tok::kUnderscore:
+      return "`_`";
+    default:
+      break;
   }
   for (const KeywordEntry& k : kKeywords) {
     if (k.kind == kind) return std::string("keyword `") + k.text + "`";

@@ -18,24 +18,24 @@ namespace compono::component::wit {
 
 enum class Tok : uint8_t {
   kEof,
-  kId,       // kebab-case identifier (value: the name, without a '%')
-  kNumber,   // digits, possibly a version: 1, 0.2.12, 1.0.0-rc.1+b5
-  kString,   // "..." (value: the decoded string)
-  kEquals,   // =
-  kComma,    // ,
-  kColon,    // :
-  kSemi,     // ;
-  kLParen,   // (
-  kRParen,   // )
-  kLBrace,   // {
-  kRBrace,   // }
-  kLt,       // <
-  kGt,       // >
-  kStar,     // *
-  kArrow,    // ->
-  kSlash,    // /
-  kDot,      // .
-  kAt,       // @
+  kId,          // kebab-case identifier (value: the name, without a '%')
+  kNumber,      // digits, possibly a version: 1, 0.2.12, 1.0.0-rc.1+b5
+  kString,      // "..." (value: the decoded string)
+  kEquals,      // =
+  kComma,       // ,
+  kColon,       // :
+  kSemi,        // ;
+  kLParen,      // (
+  kRParen,      // )
+  kLBrace,      // {
+  kRBrace,      // }
+  kLt,          // <
+  kGt,          // >
+  kStar,        // *
+  kArrow,       // ->
+  kSlash,       // /
+  kDot,         // .
+  kAt,          // @
   kUnderscore,  // _
   // Keywords (WIT.md "Keywords", plus error-context).
   kAs,
@@ -92,8 +92,8 @@ bool isKeyword(Tok kind);
 
 struct Token {
   Tok kind = Tok::kEof;
-  std::string value;   // kId: the name; kNumber: the digits; kString: decoded text
-  std::string docs;    // doc comments right before this token, joined with '\n'
+  std::string value;    // kId: the name; kNumber: the digits; kString: decoded text
+  std::string docs;     // doc comments right before this token, joined with '\n'
   uint32_t offset = 0;  // byte offset
   uint32_t line = 1;
   uint32_t column = 1;

@@ -8,9 +8,9 @@
 #include <sstream>
 #include <system_error>
 
-#include "compono/component/wit_load.h"
 #include "component/wit/parser.h"
 #include "component/wit/resolver.h"
+#include "compono/component/wit_load.h"
 
 namespace compono::component::wit {
 namespace {
@@ -108,8 +108,9 @@ Result<LoadedPackage> loadWitPath(const std::string& path, const LoadOptions& op
       entries.push_back(*it);
     }
     if (ec) return Error(ErrorCode::kIo, depsDir.string() + ": cannot list: " + ec.message());
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      return a.path().filename() < b.path().filename();
+    });
     for (const fs::directory_entry& e : entries) {
       std::error_code dec;
       if (e.is_directory(dec)) {

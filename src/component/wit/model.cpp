@@ -85,36 +85,52 @@ std::string PackageName::interfaceName(std::string_view interface) const {
 
 const char* primitiveName(Primitive p) {
   switch (p) {
-    case Primitive::kBool: return "bool";
-    case Primitive::kS8: return "s8";
-    case Primitive::kU8: return "u8";
-    case Primitive::kS16: return "s16";
-    case Primitive::kU16: return "u16";
-    case Primitive::kS32: return "s32";
-    case Primitive::kU32: return "u32";
-    case Primitive::kS64: return "s64";
-    case Primitive::kU64: return "u64";
-    case Primitive::kF32: return "f32";
-    case Primitive::kF64: return "f64";
-    case Primitive::kChar: return "char";
-    case Primitive::kString: return "string";
-    case Primitive::kErrorContext: return "error-context";
+    case Primitive::kBool:
+      return "bool";
+    case Primitive::kS8:
+      return "s8";
+    case Primitive::kU8:
+      return "u8";
+    case Primitive::kS16:
+      return "s16";
+    case Primitive::kU16:
+      return "u16";
+    case Primitive::kS32:
+      return "s32";
+    case Primitive::kU32:
+      return "u32";
+    case Primitive::kS64:
+      return "s64";
+    case Primitive::kU64:
+      return "u64";
+    case Primitive::kF32:
+      return "f32";
+    case Primitive::kF64:
+      return "f64";
+    case Primitive::kChar:
+      return "char";
+    case Primitive::kString:
+      return "string";
+    case Primitive::kErrorContext:
+      return "error-context";
   }
   return "?";
 }
 
 const char* typeDefKindName(const TypeDefKind& kind) {
-  static constexpr const char* kNames[] = {"record", "resource", "handle", "flags", "tuple",
-                                           "variant", "enum", "option", "result", "list",
-                                           "map", "future", "stream", "alias"};
+  static constexpr const char* kNames[] = {"record",  "resource", "handle", "flags",  "tuple",
+                                           "variant", "enum",     "option", "result", "list",
+                                           "map",     "future",   "stream", "alias"};
   static_assert(std::size(kNames) == std::variant_size_v<TypeDefKind>);
   return kNames[kind.index()];
 }
 
 std::string Function::itemName() const {
   switch (kind) {
-    case FunctionKind::kFreestanding: return name;
-    case FunctionKind::kConstructor: return name.substr(std::string_view("[constructor]").size());
+    case FunctionKind::kFreestanding:
+      return name;
+    case FunctionKind::kConstructor:
+      return name.substr(std::string_view("[constructor]").size());
     case FunctionKind::kMethod:
     case FunctionKind::kStatic: {
       size_t dot = name.find('.');

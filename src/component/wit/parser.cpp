@@ -131,7 +131,8 @@ class Parser {
     while (at(Tok::kAt)) {
       Span at = here();
       next();
-      if (!this->at(Tok::kId)) return expected("`since`, `unstable`, `deprecated` or `external-id`");
+      if (!this->at(Tok::kId))
+        return expected("`since`, `unstable`, `deprecated` or `external-id`");
       std::string name = cur().value;
       next();
       COMPONO_TRY(expect(Tok::kLParen));
@@ -145,8 +146,9 @@ class Parser {
         ast::Gate gate;
         gate.span = at;
         bool unstable = name == "unstable";
-        gate.kind = unstable ? ast::GateKind::kUnstable
-                             : (name == "since" ? ast::GateKind::kSince : ast::GateKind::kDeprecated);
+        gate.kind = unstable
+                        ? ast::GateKind::kUnstable
+                        : (name == "since" ? ast::GateKind::kSince : ast::GateKind::kDeprecated);
         const char* field = unstable ? "feature" : "version";
         if (!this->at(Tok::kId) || cur().value != field) {
           return expected(std::string("`") + field + "`");
@@ -182,7 +184,8 @@ class Parser {
     COMPONO_TRY(expect(Tok::kColon));
     COMPONO_TRY(parseIdent(out.name));
     if (at(Tok::kColon)) return errorHere("nested namespaces (`a:b:c`) are not supported");
-    if (at(Tok::kSlash)) return errorHere("nested packages (`a:b/c` in a package name) are not supported");
+    if (at(Tok::kSlash))
+      return errorHere("nested packages (`a:b/c` in a package name) are not supported");
     COMPONO_TRY(parseOptionalVersion(out));
     return okStatus();
   }
@@ -352,8 +355,10 @@ class Parser {
       case Tok::kVariant:
       case Tok::kEnum:
       case Tok::kFlags:
-      case Tok::kResource: return true;
-      default: return false;
+      case Tok::kResource:
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -431,13 +436,16 @@ class Parser {
         next();
         return okStatus();
       }
-      default: return expected("a type definition");
+      default:
+        return expected("a type definition");
     }
   }
 
   Status noGates(const ast::Attrs& attrs, const char* what) {
-    if (!attrs.gates.empty()) return error(attrs.gates[0].span, std::string(what) + " cannot be gated");
-    if (attrs.externalId) return error(attrs.externalIdSpan, std::string(what) + " cannot have `@external-id`");
+    if (!attrs.gates.empty())
+      return error(attrs.gates[0].span, std::string(what) + " cannot be gated");
+    if (attrs.externalId)
+      return error(attrs.externalIdSpan, std::string(what) + " cannot have `@external-id`");
     return okStatus();
   }
 
@@ -502,7 +510,8 @@ class Parser {
     if (!at(Tok::kArrow)) return okStatus();
     next();
     if (at(Tok::kLParen)) {
-      return errorHere("named results (`-> (a: T, ...)`) are not WIT any more; return a tuple or a record");
+      return errorHere(
+          "named results (`-> (a: T, ...)`) are not WIT any more; return a tuple or a record");
     }
     ast::Type result;
     COMPONO_TRY(parseType(result, 0));
@@ -640,20 +649,34 @@ class Parser {
       return okStatus();
     };
     switch (cur().kind) {
-      case Tok::kBool: return prim(Primitive::kBool);
-      case Tok::kS8: return prim(Primitive::kS8);
-      case Tok::kU8: return prim(Primitive::kU8);
-      case Tok::kS16: return prim(Primitive::kS16);
-      case Tok::kU16: return prim(Primitive::kU16);
-      case Tok::kS32: return prim(Primitive::kS32);
-      case Tok::kU32: return prim(Primitive::kU32);
-      case Tok::kS64: return prim(Primitive::kS64);
-      case Tok::kU64: return prim(Primitive::kU64);
-      case Tok::kF32: return prim(Primitive::kF32);
-      case Tok::kF64: return prim(Primitive::kF64);
-      case Tok::kChar: return prim(Primitive::kChar);
-      case Tok::kString_: return prim(Primitive::kString);
-      case Tok::kErrorContext: return prim(Primitive::kErrorContext);
+      case Tok::kBool:
+        return prim(Primitive::kBool);
+      case Tok::kS8:
+        return prim(Primitive::kS8);
+      case Tok::kU8:
+        return prim(Primitive::kU8);
+      case Tok::kS16:
+        return prim(Primitive::kS16);
+      case Tok::kU16:
+        return prim(Primitive::kU16);
+      case Tok::kS32:
+        return prim(Primitive::kS32);
+      case Tok::kU32:
+        return prim(Primitive::kU32);
+      case Tok::kS64:
+        return prim(Primitive::kS64);
+      case Tok::kU64:
+        return prim(Primitive::kU64);
+      case Tok::kF32:
+        return prim(Primitive::kF32);
+      case Tok::kF64:
+        return prim(Primitive::kF64);
+      case Tok::kChar:
+        return prim(Primitive::kChar);
+      case Tok::kString_:
+        return prim(Primitive::kString);
+      case Tok::kErrorContext:
+        return prim(Primitive::kErrorContext);
       case Tok::kId:
         out.kind = ast::TypeKind::kNamed;
         return parseIdent(out.name);
@@ -741,7 +764,8 @@ class Parser {
         next();
         COMPONO_TRY(parseTypeArg(out, depth));
         return expect(Tok::kGt);
-      default: return expected("a type");
+      default:
+        return expected("a type");
     }
   }
 

@@ -3,8 +3,8 @@
 
 #include <string_view>
 
-#include "compono/result.h"
 #include "component/wit/ast.h"
+#include "compono/result.h"
 
 namespace compono::component::wit {
 

@@ -1,8 +1,8 @@
 // Canonical WIT printer. See compono/component/wit_print.h for the format.
 #include <type_traits>
 
-#include "compono/component/wit_print.h"
 #include "component/wit/lexer.h"
+#include "compono/component/wit_print.h"
 
 namespace compono::component::wit {
 namespace {
@@ -15,11 +15,21 @@ std::string quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           static const char* kHex = "0123456789abcdef";
@@ -110,7 +120,8 @@ class Printer {
         return ident(f.itemName()) + ": " + async + "func" + params(f) + res;
       case FunctionKind::kStatic:
         return ident(f.itemName()) + ": static " + async + "func" + params(f) + res;
-      case FunctionKind::kFreestanding: break;
+      case FunctionKind::kFreestanding:
+        break;
     }
     return ident(name) + ": " + async + "func" + params(f) + res;
   }
@@ -166,7 +177,8 @@ class Printer {
       const Stability& st = m_.types[aliases[i]].meta.stability;
       std::string names;
       for (size_t j = i; j < aliases.size(); ++j) {
-        if (done[j] || useSource(aliases[j]) != src || !(m_.types[aliases[j]].meta.stability == st)) {
+        if (done[j] || useSource(aliases[j]) != src ||
+            !(m_.types[aliases[j]].meta.stability == st)) {
           continue;
         }
         done[j] = true;
@@ -231,7 +243,8 @@ class Printer {
                 body += in2 + function(f, f.name) + ";\n";
               }
             }
-            out += indent + "resource " + name + (body.empty() ? ";\n" : " {\n" + body + indent + "}\n");
+            out += indent + "resource " + name +
+                   (body.empty() ? ";\n" : " {\n" + body + indent + "}\n");
           } else if constexpr (std::is_same_v<K, AliasType>) {
             out += indent + "type " + name + " = " + type(k.target) + ";\n";
           } else {
@@ -255,8 +268,10 @@ class Printer {
     }
   }
 
-  // The items of an interface (named or inline), indented.
-  std::string interfaceBody(InterfaceId id, const std::string& indent) const {
+  // The items of an interface (named or inline), indented, as written in
+  // package `from` (an inline interface may come from another package's
+  // world through `include`).
+  std::string interfaceBody(InterfaceId id, PackageId from, const std::string& indent) const {
     const Interface& iface = m_.interfaces[id];
     std::string out;
     std::vector<TypeId> aliases;
@@ -277,7 +292,7 @@ class Printer {
       funcBlocks.push_back(std::move(b));
     }
     std::string useText;
-    uses(useText, aliases, iface.package, indent);
+    uses(useText, aliases, from, indent);
     std::string types, funcs;
     joinBlocks(types, typeBlocks);
     joinBlocks(funcs, funcBlocks);
@@ -293,7 +308,7 @@ class Printer {
     const Interface& iface = m_.interfaces[id];
     std::string out;
     meta(out, iface.meta, indent);
-    out += indent + "interface " + ident(iface.name) + " {\n" + interfaceBody(id, indent + "  ") +
+    out += indent + "interface " + ident(iface.name) + " {\n" + interfaceBody(id, iface.package, indent + "  ") +
            indent + "}\n";
     return out;
   }
@@ -307,13 +322,15 @@ class Printer {
     if (item.kind == WorldItemKind::kFunction) {
       return out + indent + kw + function(item.function, item.name) + ";\n";
     }
-    if (item.keyedByInterface()) return out + indent + kw + interfaceRef(item.interface, from) + ";\n";
+    if (item.keyedByInterface())
+      return out + indent + kw + interfaceRef(item.interface, from) + ";\n";
     const Interface& iface = m_.interfaces[item.interface];
     if (!iface.name.empty()) {
-      return out + indent + kw + ident(item.name) + ": " + interfaceRef(item.interface, from) + ";\n";
+      return out + indent + kw + ident(item.name) + ": " + interfaceRef(item.interface, from) +
+             ";\n";
     }
     return out + indent + kw + ident(item.name) + ": interface {\n" +
-           interfaceBody(item.interface, indent + "  ") + indent + "}\n";
+           interfaceBody(item.interface, from, indent + "  ") + indent + "}\n";
   }
 
   std::string world(WorldId id, const std::string& indent) const {

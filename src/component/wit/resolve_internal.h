@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "compono/component/wit_load.h"
 #include "component/wit/ast.h"
+#include "compono/component/wit_load.h"
 
 namespace compono::component::wit {
 

@@ -15,9 +15,9 @@ namespace {
 // case-insensitive uniqueness rule.
 struct Scope {
   TypeOwner owner;
-  std::map<std::string, TypeId> types;            // exact name -> type
-  std::set<std::string> functions;                // exact names of functions
-  std::map<std::string, ast::Span> declared;      // lowercase name -> first definition
+  std::map<std::string, TypeId> types;        // exact name -> type
+  std::set<std::string> functions;            // exact names of functions
+  std::map<std::string, ast::Span> declared;  // lowercase name -> first definition
 };
 
 // A type definition of the scope awaiting its body.
@@ -31,8 +31,10 @@ bool isMapKey(const ast::Type& t) {
   switch (t.primitive) {
     case Primitive::kF32:
     case Primitive::kF64:
-    case Primitive::kErrorContext: return false;
-    default: return true;
+    case Primitive::kErrorContext:
+      return false;
+    default:
+      return true;
   }
 }
 
@@ -108,7 +110,8 @@ class PackageResolver {
     std::vector<uint32_t> order;
     if (auto cycle = topoSort(edges, order)) {
       std::string path;
-      for (uint32_t n : cycle->path) path += (path.empty() ? "" : " -> ") + ifaces_[n].ast->name.name;
+      for (uint32_t n : cycle->path)
+        path += (path.empty() ? "" : " -> ") + ifaces_[n].ast->name.name;
       return ctx_.error(cycle->span, "cycle in `use`: " + path);
     }
     for (uint32_t i : order) {
@@ -123,13 +126,15 @@ class PackageResolver {
         if (!inc) continue;
         COMPONO_ASSIGN(WorldId target, worldPath(inc->path));
         for (size_t k = 0; k < worlds_.size(); ++k) {
-          if (worlds_[k].id == target) edges[w].push_back(Edge{static_cast<uint32_t>(k), inc->path.span});
+          if (worlds_[k].id == target)
+            edges[w].push_back(Edge{static_cast<uint32_t>(k), inc->path.span});
         }
       }
     }
     if (auto cycle = topoSort(edges, order)) {
       std::string path;
-      for (uint32_t n : cycle->path) path += (path.empty() ? "" : " -> ") + worlds_[n].ast->name.name;
+      for (uint32_t n : cycle->path)
+        path += (path.empty() ? "" : " -> ") + worlds_[n].ast->name.name;
       return ctx_.error(cycle->span, "cycle in `include`: " + path);
     }
     for (uint32_t w : order) {
@@ -177,7 +182,8 @@ class PackageResolver {
 
   Status noExternalId(const ast::Attrs& attrs, const char* what) const {
     if (!attrs.externalId) return okStatus();
-    return ctx_.error(attrs.externalIdSpan, std::string("`@external-id` is not allowed on ") + what);
+    return ctx_.error(attrs.externalIdSpan,
+                      std::string("`@external-id` is not allowed on ") + what);
   }
   Status noGates(const ast::Attrs& attrs, const char* what) const {
     if (attrs.gates.empty()) return okStatus();
@@ -200,7 +206,9 @@ class PackageResolver {
         case ast::GateKind::kDeprecated: {
           bool since = gate.kind == ast::GateKind::kSince;
           std::optional<Version>& slot = since ? out.stability.since : out.stability.deprecated;
-          if (slot) return ctx_.error(gate.span, std::string("duplicate `@") + (since ? "since" : "deprecated") + "`");
+          if (slot)
+            return ctx_.error(gate.span,
+                              std::string("duplicate `@") + (since ? "since" : "deprecated") + "`");
           auto v = Version::parse(gate.value);
           if (!v.ok()) return ctx_.error(gate.valueSpan, v.error().message);
           slot = *v;
@@ -236,14 +244,17 @@ class PackageResolver {
     if (path.package) {
       COMPONO_ASSIGN(PackageName pname, ctx_.packageName(*path.package));
       if (pname == m_.packages[pkg_].name) {
-        if (auto it = ifaceIndex_.find(name); it != ifaceIndex_.end()) return ifaces_[it->second].id;
-        return ctx_.error(path.name.span, "package `" + pname.toString() + "` has no interface `" + name + "`");
+        if (auto it = ifaceIndex_.find(name); it != ifaceIndex_.end())
+          return ifaces_[it->second].id;
+        return ctx_.error(path.name.span,
+                          "package `" + pname.toString() + "` has no interface `" + name + "`");
       }
       COMPONO_ASSIGN(PackageId pid, ctx_.findPackage(*path.package));
       if (m_.packages[pid].stub) return ctx_.stubInterface(pid, name);
       if (auto id = m_.findInterface(pid, name)) return *id;
-      std::string what = m_.findWorld(pid, name) ? "`" + name + "` is a world, not an interface, of package `"
-                                                 : "no interface `" + name + "` in package `";
+      std::string what = m_.findWorld(pid, name)
+                             ? "`" + name + "` is a world, not an interface, of package `"
+                             : "no interface `" + name + "` in package `";
       return ctx_.error(path.name.span, what + m_.packages[pid].name.toString() + "`");
     }
     if (!topLevel) {
@@ -261,8 +272,10 @@ class PackageResolver {
     if (path.package) {
       COMPONO_ASSIGN(PackageName pname, ctx_.packageName(*path.package));
       if (pname == m_.packages[pkg_].name) {
-        if (auto it = worldIndex_.find(name); it != worldIndex_.end()) return worlds_[it->second].id;
-        return ctx_.error(path.name.span, "package `" + pname.toString() + "` has no world `" + name + "`");
+        if (auto it = worldIndex_.find(name); it != worldIndex_.end())
+          return worlds_[it->second].id;
+        return ctx_.error(path.name.span,
+                          "package `" + pname.toString() + "` has no world `" + name + "`");
       }
       COMPONO_ASSIGN(PackageId pid, ctx_.findPackage(*path.package));
       if (m_.packages[pid].stub) {
@@ -372,16 +385,19 @@ class PackageResolver {
       for (const ast::Ident* r : refs) {
         auto it = scope.types.find(r->name);
         if (it == scope.types.end()) continue;  // reported when resolving the body
-        if (auto j = index.find(it->second); j != index.end()) edges[i].push_back(Edge{j->second, r->span});
+        if (auto j = index.find(it->second); j != index.end())
+          edges[i].push_back(Edge{j->second, r->span});
       }
     }
     std::vector<uint32_t> order;
     if (auto cycle = topoSort(edges, order)) {
       if (cycle->path.size() == 2) {
-        return ctx_.error(cycle->span, "type `" + locals[cycle->path[0]].def->name.name + "` refers to itself");
+        return ctx_.error(cycle->span,
+                          "type `" + locals[cycle->path[0]].def->name.name + "` refers to itself");
       }
       std::string path;
-      for (uint32_t n : cycle->path) path += (path.empty() ? "" : " -> ") + locals[n].def->name.name;
+      for (uint32_t n : cycle->path)
+        path += (path.empty() ? "" : " -> ") + locals[n].def->name.name;
       return ctx_.error(cycle->span, "recursive types: " + path);
     }
     for (uint32_t i : order) {
@@ -395,7 +411,8 @@ class PackageResolver {
     TypeDefKind kind;
     std::map<std::string, ast::Span> names;
     switch (def.kind) {
-      case ast::TypeDefKind::kResource: return okStatus();
+      case ast::TypeDefKind::kResource:
+        return okStatus();
       case ast::TypeDefKind::kAlias: {
         COMPONO_ASSIGN(Type target, convert(scope, *def.target, /*value=*/false));
         kind = AliasType{target};
@@ -468,7 +485,8 @@ class PackageResolver {
   Result<Type> convert(const Scope& scope, const ast::Type& t, bool value) {
     auto arg = [&](size_t i) { return convert(scope, t.args[i], true); };
     switch (t.kind) {
-      case ast::TypeKind::kPrimitive: return Type::prim(t.primitive);
+      case ast::TypeKind::kPrimitive:
+        return Type::prim(t.primitive);
       case ast::TypeKind::kNamed: {
         COMPONO_ASSIGN(TypeId id, lookupType(scope, t.name));
         if (value && isResource(id)) return Type::def(anon(HandleType{HandleKind::kOwn, id}));
@@ -603,10 +621,18 @@ class PackageResolver {
     COMPONO_ASSIGN(f.meta, meta(attrs, name.span));
     const std::string resName = resource == kNoId ? "" : m_.types[resource].name;
     switch (kind) {
-      case FunctionKind::kFreestanding: f.name = name.name; break;
-      case FunctionKind::kConstructor: f.name = "[constructor]" + resName; break;
-      case FunctionKind::kMethod: f.name = "[method]" + resName + "." + name.name; break;
-      case FunctionKind::kStatic: f.name = "[static]" + resName + "." + name.name; break;
+      case FunctionKind::kFreestanding:
+        f.name = name.name;
+        break;
+      case FunctionKind::kConstructor:
+        f.name = "[constructor]" + resName;
+        break;
+      case FunctionKind::kMethod:
+        f.name = "[method]" + resName + "." + name.name;
+        break;
+      case FunctionKind::kStatic:
+        f.name = "[static]" + resName + "." + name.name;
+        break;
     }
     std::map<std::string, ast::Span> params;
     if (kind == FunctionKind::kMethod) {
@@ -628,8 +654,8 @@ class PackageResolver {
       } else {
         // WIT.md "Item: resource": a fallible constructor returns result<r, ...>.
         const ast::Type& r = *sig.result;
-        bool okShape = r.kind == ast::TypeKind::kResult && r.hasOk &&
-                       r.args[0].kind == ast::TypeKind::kNamed;
+        bool okShape =
+            r.kind == ast::TypeKind::kResult && r.hasOk && r.args[0].kind == ast::TypeKind::kNamed;
         if (okShape) {
           auto it = scope.types.find(r.args[0].name.name);
           okShape = it != scope.types.end() && m_.dealias(it->second) == resource;
@@ -644,8 +670,9 @@ class PackageResolver {
     } else if (sig.result) {
       COMPONO_ASSIGN(Type t, convert(scope, *sig.result, true));
       if (containsBorrow(t)) {
-        return ctx_.error(sig.result->span, "function `" + name.name +
-                                                "` returns a `borrow` handle; only parameters can borrow");
+        return ctx_.error(
+            sig.result->span,
+            "function `" + name.name + "` returns a `borrow` handle; only parameters can borrow");
       }
       f.result = t;
     }
@@ -865,9 +892,8 @@ class PackageResolver {
     }
     for (auto& [iface, where] : b.useTargets) {
       if (b.exportedInterfaces.count(iface)) {
-        return ctx_.error(where, "`use` of `" + interfaceLabel(iface) +
-                                     "` is ambiguous: world `" + ast.name.name +
-                                     "` both imports and exports it");
+        return ctx_.error(where, "`use` of `" + interfaceLabel(iface) + "` is ambiguous: world `" +
+                                     ast.name.name + "` both imports and exports it");
       }
     }
     World& w = m_.worlds[wid];
@@ -887,7 +913,8 @@ class PackageResolver {
 
   Status resolveExtern(WorldBuilder& b, Scope& scope, const ast::Extern& ext, size_t part) {
     using K = ast::Extern::Kind;
-    if (ext.kind == K::kPath) COMPONO_TRY(noExternalId(ext.attrs, "an interface-named import or export"));
+    if (ext.kind == K::kPath)
+      COMPONO_TRY(noExternalId(ext.attrs, "an interface-named import or export"));
     const ast::Span& where = ext.kind == K::kPath ? ext.path.span : ext.name.span;
     COMPONO_ASSIGN(ItemMeta m, meta(ext.attrs, where));
     WorldItem item;
@@ -915,8 +942,8 @@ class PackageResolver {
         break;
       }
       case K::kFunc: {
-        COMPONO_ASSIGN(Function f, function(scope, FunctionKind::kFreestanding, ext.name, ext.sig,
-                                            ext.attrs));
+        COMPONO_ASSIGN(Function f,
+                       function(scope, FunctionKind::kFreestanding, ext.name, ext.sig, ext.attrs));
         item.kind = WorldItemKind::kFunction;
         item.function = std::move(f);
         break;
@@ -926,7 +953,8 @@ class PackageResolver {
       if (ext.kind == K::kPath) return importInterface(b, item.interface, true, m, where);
       if (item.kind == WorldItemKind::kInterface) {
         for (InterfaceId dep : transitiveDeps(item.interface)) {
-          if (!b.importedInterfaces.count(dep)) COMPONO_TRY(importInterface(b, dep, false, m, where));
+          if (!b.importedInterfaces.count(dep))
+            COMPONO_TRY(importInterface(b, dep, false, m, where));
         }
       }
       b.imports.push_back(std::move(item));
@@ -936,7 +964,8 @@ class PackageResolver {
       b.exportChecks.emplace_back(item.interface, where);
       if (ext.kind == K::kPath) {
         if (b.exportedInterfaces.count(item.interface)) {
-          return ctx_.error(where, "interface `" + interfaceLabel(item.interface) + "` is exported twice");
+          return ctx_.error(where,
+                            "interface `" + interfaceLabel(item.interface) + "` is exported twice");
         }
         b.exportedInterfaces[item.interface] = b.exports.size();
       }
@@ -955,7 +984,8 @@ class PackageResolver {
     return Type::def(anon(std::move(kind)));
   }
 
-  std::optional<Type> cloneOpt(const std::optional<Type>& t, const std::map<TypeId, TypeId>& remap) {
+  std::optional<Type> cloneOpt(const std::optional<Type>& t,
+                               const std::map<TypeId, TypeId>& remap) {
     if (!t) return std::nullopt;
     return cloneType(*t, remap);
   }
@@ -1014,12 +1044,11 @@ class PackageResolver {
       return it->second->name;
     };
     auto conflict = [&](const std::string& name, const std::string& renamed, bool isExport) {
-      return ctx_.error(inc.path.span, std::string("including `") + src.name + "`: " +
-                                           (isExport ? "export `" : "import `") + renamed +
-                                           "` clashes with an existing " +
-                                           (isExport ? "export" : "import") +
-                                           " of that name (rename it: `with { " + name +
-                                           " as NEW-NAME }`)");
+      return ctx_.error(inc.path.span,
+                        std::string("including `") + src.name +
+                            "`: " + (isExport ? "export `" : "import `") + renamed +
+                            "` clashes with an existing " + (isExport ? "export" : "import") +
+                            " of that name (rename it: `with { " + name + " as NEW-NAME }`)");
     };
 
     // World-level types of the included world become this world's.
@@ -1068,8 +1097,9 @@ class PackageResolver {
     }
     for (const auto& [from, to] : inc.with) {
       if (!used.count(from.name)) {
-        return ctx_.error(from.span, "world `" + src.name + "` has no plain-named import or export `" +
-                                         from.name + "` (interface names cannot be renamed)");
+        return ctx_.error(from.span, "world `" + src.name +
+                                         "` has no plain-named import or export `" + from.name +
+                                         "` (interface names cannot be renamed)");
       }
     }
     WorldInclude record;

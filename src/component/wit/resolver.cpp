@@ -139,7 +139,8 @@ std::vector<const ast::PackageName*> collectRefs(const PackageSource& src) {
       } else if (const auto* world = std::get_if<ast::World>(&item)) {
         for (const ast::WorldItem& wi : world->items) {
           if (const auto* ext = std::get_if<ast::Extern>(&wi)) {
-            if (ext->kind == ast::Extern::Kind::kPath || ext->kind == ast::Extern::Kind::kNamedPath) {
+            if (ext->kind == ast::Extern::Kind::kPath ||
+                ext->kind == ast::Extern::Kind::kNamedPath) {
               path(ext->path);
             } else if (ext->kind == ast::Extern::Kind::kInterface) {
               collectInterfaceRefs(*ext->interface, out);
@@ -280,9 +281,9 @@ class Loader {
             main.name = name;
             main.span = file.decl->span;
           } else if (!(name == main.name)) {
-            return ctx_.error(file.decl->span, "package `" + name.toString() +
-                                                   "` differs from `" + main.name.toString() +
-                                                   "` declared at " + ctx_.where(decl->span) +
+            return ctx_.error(file.decl->span, "package `" + name.toString() + "` differs from `" +
+                                                   main.name.toString() + "` declared at " +
+                                                   ctx_.where(decl->span) +
                                                    " (the files of one package share one name)");
           }
           if (!file.decl->attrs.docs.empty()) {
@@ -297,11 +298,12 @@ class Loader {
       }
       if (!decl) {
         if (g == 0) {
-          std::string where = group.files.empty() ? std::string("?")
-                                                  : paths_[group.files[0]] + ":1:1";
+          std::string where =
+              group.files.empty() ? std::string("?") : paths_[group.files[0]] + ":1:1";
           return Error(ErrorCode::kComponent,
-                       where + ": no package declaration (the root package needs a file that "
-                               "starts with `package namespace:name;`)");
+                       where +
+                           ": no package declaration (the root package needs a file that "
+                           "starts with `package namespace:name;`)");
         }
         if (firstItem) {
           ast::Span span = std::visit([](const auto& i) { return i.span; }, *firstItem);
@@ -350,7 +352,8 @@ class Loader {
 
 }  // namespace
 
-Result<LoadedPackage> resolveWit(std::vector<std::string> paths, const std::vector<ast::File>& files,
+Result<LoadedPackage> resolveWit(std::vector<std::string> paths,
+                                 const std::vector<ast::File>& files,
                                  const std::vector<FileGroup>& groups, const LoadOptions& options) {
   return Loader(std::move(paths), files, groups, options).run();
 }

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "compono/component/wit_load.h"
 #include "component/wit/ast.h"
+#include "compono/component/wit_load.h"
 
 namespace compono::component::wit {
 
@@ -19,7 +19,8 @@ struct FileGroup {
 // Resolves `groups` (groups[0] is the root package) into a Model. `paths`
 // are the file names (for spans and messages), `files` their syntax trees,
 // both indexed by ast::Span::file. Errors are "path:line:column: message".
-Result<LoadedPackage> resolveWit(std::vector<std::string> paths, const std::vector<ast::File>& files,
+Result<LoadedPackage> resolveWit(std::vector<std::string> paths,
+                                 const std::vector<ast::File>& files,
                                  const std::vector<FileGroup>& groups, const LoadOptions& options);
 
 }  // namespace compono::component::wit
