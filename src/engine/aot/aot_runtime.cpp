@@ -132,7 +132,8 @@ void signalHandler(int sig, siginfo_t* info, void* uctx) {
   int code;
   if (inRegion(addr)) {
     code = WASM_RT_TRAP_OOB;
-  } else if (tls.stackLow && addr < tls.stackLow + 256 * 1024 && addr + 256 * 1024 > tls.stackLow) {
+  } else if (tls.stackLow && addr < tls.stackLow + 64 * 1024 && addr + 1024 * 1024 > tls.stackLow) {
+    // In or just below the lowest page the stack may use (the guard).
     code = WASM_RT_TRAP_EXHAUSTION;
   } else {
     return crashDefault(sig);
@@ -208,6 +209,12 @@ std::vector<uintptr_t> takeTrace() {
 __attribute__((noinline)) std::vector<uintptr_t> captureTrace() {
   walkFrames(0, reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
   return takeTrace();
+}
+
+size_t stackRemaining() {
+  if (!tls.stackLow) return SIZE_MAX;
+  auto sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  return sp > tls.stackLow ? sp - tls.stackLow : 0;
 }
 
 HostScope::HostScope() { ++tls.hostDepth; }

@@ -16,6 +16,7 @@
 // Thread safety: all functions may be called from any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -39,6 +40,11 @@ using Invoker = void (*)(void* instance, Slot* slots);
 // normally, else a wasm_rt_trap_t code (WASM_RT_TRAP_*). Re-entrant: a host
 // function called from guest code may call this again.
 int invoke(Invoker fn, void* instance, Slot* slots);
+
+// Bytes of native stack left below the caller on this thread (SIZE_MAX when
+// unknown). Host functions need a reserve: a guest that recursed to the edge
+// must trap before host code runs, never overflow inside it.
+size_t stackRemaining();
 
 // Marks the current thread as running host code (inside a host function
 // called from the guest) for the lifetime of the object.

@@ -37,6 +37,8 @@ constexpr int kHostTrap = 100;
 constexpr int kTableOob = 101;
 constexpr int kUndefinedElement = 102;
 constexpr int kUninitializedElement = 103;
+// Native stack a host function may use when called from guest code.
+constexpr size_t kHostStackReserve = 256 * 1024;
 
 struct GlueExport {
   const char* name;
@@ -623,6 +625,15 @@ class AotStore : public TierStore {
   static int hostCall(void* ctx, uint32_t index, Slot* s) {
     auto* ip = static_cast<AotInstance*>(ctx);
     AotStore& st = *ip->store;
+    if (aot::stackRemaining() < kHostStackReserve) {
+      // The guest recursed to the edge of the native stack: trap here rather
+      // than let host code overflow it.
+      if (!st.state_.pendingError) {
+        Error e = Error::trapError(TrapCode::kCallStackExhausted, trapMessage(TrapCode::kCallStackExhausted, ""));
+        st.state_.pendingError = std::move(e);
+      }
+      return kHostTrap;
+    }
     const ImportBinding& b = ip->imports[index];
     Status status;
     {

@@ -29,9 +29,12 @@ Result<CompilerInfo> findCompiler(const std::string& cacheDir);
 // make backtraces possible; no sibling-call optimisation keeps wasm's call
 // depth observable (a recursive tail call must exhaust the stack, not loop);
 // signaling NaNs stop the compiler from folding `x - 0.0` or `x * 1.0` to
-// `x`, which wasm forbids for NaN inputs (the result must be a quiet NaN).
+// `x`, which wasm forbids for NaN inputs (the result must be a quiet NaN);
+// stack-clash protection probes every page of a large frame, so a function
+// with many locals cannot jump over the stack guard page.
 inline constexpr const char* kCompileFlags[] = {"-fPIC", "-fno-omit-frame-pointer",
                                                 "-fno-optimize-sibling-calls", "-fsignaling-nans",
+                                                "-fstack-clash-protection",
                                                 "-fvisibility=hidden", "-w", "-DNDEBUG"};
 
 struct CompileOptions {
