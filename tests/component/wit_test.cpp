@@ -102,6 +102,15 @@ TEST(WitLexer, BlockDocsAndColumnsInCodePoints) {
   EXPECT_EQ((*toks)[0].column, 9u);  // "é" is one column
 }
 
+// Found by fuzz_wit: a lone CR inside a doc line did not survive printing.
+TEST(WitLexer, CarriageReturnsInDocs) {
+  LoadedPackage p = load("///\xd7\x98\rs\r\r\r\n\rpackage fz:cp;\n  ");
+  EXPECT_EQ(p.model.packages[p.root].meta.docs, "\xd7\x98s");
+  expectRoundTrip(p);
+  LoadedPackage crlf = load("/// one\r\n/// two\r\npackage a:b;\r\n");
+  EXPECT_EQ(crlf.model.packages[crlf.root].meta.docs, "one\ntwo");
+}
+
 TEST(WitLexer, Errors) {
   auto err = [](const std::string& text) {
     auto r = lexWit("t.wit", text);

@@ -201,11 +201,17 @@ class Lexer {
     }
   }
 
+  // One doc line: without carriage returns (a lone '\r' is not a line break
+  // in WIT, and keeping it would not survive printing) and without the one
+  // space that usually follows the comment marker.
   static void addDocLine(std::string& docs, std::string_view line) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    std::string text;
+    for (char c : line) {
+      if (c != '\r') text += c;
+    }
+    if (!text.empty() && text.front() == ' ') text.erase(0, 1);
     if (!docs.empty()) docs += '\n';
-    docs.append(line);
+    docs += text;
   }
 
   // Skips whitespace and comments; collects doc comments into `docs`.
