@@ -871,6 +871,19 @@ interface j { type t = u8; }
             "}\n");
 }
 
+// Found by fuzz_wit: keyword parts of package names need '%' in WIT text.
+TEST(WitPrinter, KeywordsInPackageNamesAndFeatures) {
+  LoadedPackage q = load("package %use:%flags@1.0.0;\n"
+                         "interface %world { @unstable(feature = %type) f: func(); }\n"
+                         "package %record:x { world w { import %use:%flags/%world@1.0.0; } }\n");
+  EXPECT_EQ(q.model.interfaceName(*q.model.findInterface(q.root, "world")), "use:flags/world@1.0.0");
+  std::string text = printPackage(q.model, q.root, PrintOptions{true});
+  EXPECT_NE(text.find("package %use:%flags@1.0.0;"), std::string::npos) << text;
+  EXPECT_NE(text.find("@unstable(feature = %type)"), std::string::npos) << text;
+  EXPECT_NE(text.find("import %use:%flags/%world@1.0.0;"), std::string::npos) << text;
+  expectRoundTrip(q);
+}
+
 TEST(WitPrinter, TypesInDependencyOrder) {
   LoadedPackage p = load(
       "package a:b;\ninterface i {\n  type a = list<b>;\n  record b { c: c }\n"

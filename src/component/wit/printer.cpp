@@ -11,6 +11,14 @@ std::string ident(const std::string& name) {
   return keywordKind(name) == Tok::kId ? name : "%" + name;
 }
 
+// A package name as WIT text: keyword parts need a '%' (`fz:%flags`), which
+// component-level names (PackageName::toString) never have.
+std::string packageText(const PackageName& n) {
+  std::string s = ident(n.ns) + ":" + ident(n.name);
+  if (n.version) s += "@" + n.version->toString();
+  return s;
+}
+
 std::string quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
@@ -131,7 +139,7 @@ class Printer {
     docs(out, m.docs, indent);
     const Stability& s = m.stability;
     if (s.since) out += indent + "@since(version = " + s.since->toString() + ")\n";
-    if (s.unstableFeature) out += indent + "@unstable(feature = " + *s.unstableFeature + ")\n";
+    if (s.unstableFeature) out += indent + "@unstable(feature = " + ident(*s.unstableFeature) + ")\n";
     if (s.deprecated) out += indent + "@deprecated(version = " + s.deprecated->toString() + ")\n";
     if (m.externalId) out += indent + "@external-id(" + quote(*m.externalId) + ")\n";
   }
@@ -151,9 +159,12 @@ class Printer {
   // How `from` names an interface: bare inside its own package.
   std::string interfaceRef(InterfaceId id, PackageId from) const {
     const Interface& i = m_.interfaces[id];
-    if (i.package == from && !i.name.empty()) return ident(i.name);
-    if (auto name = m_.interfaceName(id)) return *name;
-    return "<inline interface>";
+    if (i.name.empty() || i.package >= m_.packages.size()) return "<inline interface>";
+    if (i.package == from) return ident(i.name);
+    const PackageName& n = m_.packages[i.package].name;
+    std::string s = ident(n.ns) + ":" + ident(n.name) + "/" + ident(i.name);
+    if (n.version) s += "@" + n.version->toString();
+    return s;
   }
 
   // The interface a `use`d alias comes from, or kNoId when `t` is not a use.
@@ -395,7 +406,7 @@ std::string printPackage(const Model& model, PackageId package, const PrintOptio
   const Package& pkg = model.packages[package];
   std::string out;
   Printer::docs(out, pkg.meta.docs, "");
-  out += "package " + pkg.name.toString() + ";\n";
+  out += "package " + packageText(pkg.name) + ";\n";
   std::string items = p.packageItems(package, "");
   if (!items.empty()) out += "\n" + items;
   if (options.withDependencies) {
@@ -404,7 +415,7 @@ std::string printPackage(const Model& model, PackageId package, const PrintOptio
       if (id == package || dep.stub) continue;
       out += "\n";
       Printer::docs(out, dep.meta.docs, "");
-      out += "package " + dep.name.toString() + " {\n" + p.packageItems(id, "  ") + "}\n";
+      out += "package " + packageText(dep.name) + " {\n" + p.packageItems(id, "  ") + "}\n";
     }
   }
   return out;
@@ -415,7 +426,7 @@ std::string printWorld(const Model& model, WorldId world) {
   const World& w = model.worlds[world];
   std::string out;
   if (w.package < model.packages.size()) {
-    out += "package " + model.packages[w.package].name.toString() + ";\n\n";
+    out += "package " + packageText(model.packages[w.package].name) + ";\n\n";
   }
   return out + Printer(model).world(world, "");
 }
