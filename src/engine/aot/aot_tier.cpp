@@ -72,6 +72,7 @@ class AotModule : public TierModule {
   struct FuncRange {
     uintptr_t start, end;
     uint32_t index;  // in the (metered) module's function index space
+    bool wrapper;    // an export wrapper/invoker standing for function `index`
   };
   std::vector<FuncRange> funcs;
   std::string path;
@@ -128,6 +129,7 @@ Status readFunctionSymbols(AotModule& m) {
       size_t maxLen = strtab.sh_size - sym.st_name;
       if (strnlen(name, maxLen) == maxLen) continue;
       uint32_t idx = UINT32_MAX;
+      bool wrapper = false;
       if (std::strncmp(name, "w2c_f", 5) == 0) {
         char* end = nullptr;
         unsigned long n = std::strtoul(name + 5, &end, 10);
@@ -135,9 +137,10 @@ Status readFunctionSymbols(AotModule& m) {
       } else if (auto it = exportSyms.find(name); it != exportSyms.end()) {
         // An export's wrapper: wasm functions inlined into it show up here.
         idx = it->second;
+        wrapper = true;
       }
       if (idx == UINT32_MAX) continue;
-      m.funcs.push_back({base + sym.st_value, base + sym.st_value + sym.st_size, idx});
+      m.funcs.push_back({base + sym.st_value, base + sym.st_value + sym.st_size, idx, wrapper});
     }
   }
   std::sort(m.funcs.begin(), m.funcs.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
@@ -614,7 +617,10 @@ class AotStore : public TierStore {
         f.module = ip->module->info().name.empty() ? ip->module->name() : ip->module->info().name;
         f.funcIndex = idx;
         f.funcName = ip->module->funcName(idx);
-        out.push_back(std::move(f));
+        // An export's wrapper and invoker map to the exported function too:
+        // one frame, not three.
+        bool repeat = it->wrapper && !out.empty() && out.back().funcIndex == idx && out.back().module == f.module;
+        if (!repeat) out.push_back(std::move(f));
         break;
       }
     }
