@@ -553,7 +553,8 @@ package c:d {
   const World& w = m.worlds[*m.findWorld(p.root, "w")];
   std::string printed = printWorld(m, *m.findWorld(p.root, "w"));
   EXPECT_NE(printed.find("use c:d/t.{x};"), std::string::npos) << printed;
-  EXPECT_NE(printed.find("import h2: interface {\n    use c:d/t.{x};"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("import h2: interface {\n    use c:d/t.{x};"), std::string::npos)
+      << printed;
   // The included world-level type `x` is a copy owned by `w`, used by `g`.
   const WorldItem* g = nullptr;
   for (const WorldItem& i : w.imports) {
@@ -873,10 +874,12 @@ interface j { type t = u8; }
 
 // Found by fuzz_wit: keyword parts of package names need '%' in WIT text.
 TEST(WitPrinter, KeywordsInPackageNamesAndFeatures) {
-  LoadedPackage q = load("package %use:%flags@1.0.0;\n"
-                         "interface %world { @unstable(feature = %type) f: func(); }\n"
-                         "package %record:x { world w { import %use:%flags/%world@1.0.0; } }\n");
-  EXPECT_EQ(q.model.interfaceName(*q.model.findInterface(q.root, "world")), "use:flags/world@1.0.0");
+  LoadedPackage q = load(
+      "package %use:%flags@1.0.0;\n"
+      "interface %world { @unstable(feature = %type) f: func(); }\n"
+      "package %record:x { world w { import %use:%flags/%world@1.0.0; } }\n");
+  EXPECT_EQ(q.model.interfaceName(*q.model.findInterface(q.root, "world")),
+            "use:flags/world@1.0.0");
   std::string text = printPackage(q.model, q.root, PrintOptions{true});
   EXPECT_NE(text.find("package %use:%flags@1.0.0;"), std::string::npos) << text;
   EXPECT_NE(text.find("@unstable(feature = %type)"), std::string::npos) << text;

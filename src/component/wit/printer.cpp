@@ -139,7 +139,8 @@ class Printer {
     docs(out, m.docs, indent);
     const Stability& s = m.stability;
     if (s.since) out += indent + "@since(version = " + s.since->toString() + ")\n";
-    if (s.unstableFeature) out += indent + "@unstable(feature = " + ident(*s.unstableFeature) + ")\n";
+    if (s.unstableFeature)
+      out += indent + "@unstable(feature = " + ident(*s.unstableFeature) + ")\n";
     if (s.deprecated) out += indent + "@deprecated(version = " + s.deprecated->toString() + ")\n";
     if (m.externalId) out += indent + "@external-id(" + quote(*m.externalId) + ")\n";
   }
@@ -319,8 +320,8 @@ class Printer {
     const Interface& iface = m_.interfaces[id];
     std::string out;
     meta(out, iface.meta, indent);
-    out += indent + "interface " + ident(iface.name) + " {\n" + interfaceBody(id, iface.package, indent + "  ") +
-           indent + "}\n";
+    out += indent + "interface " + ident(iface.name) + " {\n" +
+           interfaceBody(id, iface.package, indent + "  ") + indent + "}\n";
     return out;
   }
 
