@@ -69,6 +69,7 @@ struct ThreadState {
   int guestDepth = 0;         // invoke() frames on this thread
   int hostDepth = 0;          // host functions running under guest code
   bool altStack = false;
+  void* altStackMemory = nullptr;  // kept here so it stays reachable (one per thread)
   uintptr_t stackLow = 0;     // lowest usable address of this thread's stack
   uintptr_t stackHigh = 0;
   uintptr_t trace[64];        // return addresses of the last trap
@@ -86,6 +87,7 @@ void prepareThread() {
   tls.altStack = true;
   stack_t ss;
   ss.ss_sp = std::malloc(kAltStackSize);
+  tls.altStackMemory = ss.ss_sp;
   ss.ss_size = kAltStackSize;
   ss.ss_flags = 0;
   if (ss.ss_sp) sigaltstack(&ss, nullptr);
@@ -220,7 +222,10 @@ size_t stackRemaining() {
 HostScope::HostScope() { ++tls.hostDepth; }
 HostScope::~HostScope() { --tls.hostDepth; }
 
-[[noreturn]] void trapFromHost(int trapCode) { wasm_rt_trap(static_cast<wasm_rt_trap_t>(trapCode)); }
+[[noreturn]] void trapFromHost(int trapCode) {
+  if (!tls.target) std::abort();
+  longjmp(*tls.target, trapCode);
+}
 
 }  // namespace compono::engine::aot
 
@@ -235,7 +240,12 @@ void wasm_rt_free(void) {}
 void wasm_rt_trap(wasm_rt_trap_t code) {
   if (!tls.target) std::abort();  // a trap outside any invoke(): a Compono bug
   compono::engine::aot::walkFrames(0, reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
-  longjmp(*tls.target, static_cast<int>(code));
+  // Generated code also passes Compono's own codes (100+), which are outside
+  // the enum's range: read the raw bits rather than the enum value.
+  int raw = 0;
+  static_assert(sizeof(code) <= sizeof(raw));
+  std::memcpy(&raw, &code, sizeof(code));
+  longjmp(*tls.target, raw);
 }
 
 const char* wasm_rt_strerror(wasm_rt_trap_t trap) {
