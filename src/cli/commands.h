@@ -61,4 +61,25 @@ struct WitOptions {
 extern const char* kWitFooter;
 int witCommand(const WitOptions& options);
 
+struct BindgenCOptions {
+  std::string wit;     // a directory or .wit file
+  std::string world;   // --world (optional when the package has one)
+  std::string outDir;  // -o/--out-dir (default: the current directory)
+  std::string prefix;  // --prefix for world-wide C names
+  bool noComponentType = false;
+};
+extern const char* kBindgenCFooter;
+int bindgenCCommand(const BindgenCOptions& options);
+
+struct ComponentizeOptions {
+  std::string file;     // the core module
+  std::string output;   // -o
+  std::string wit;      // --wit (optional: the module's component-type section names the world)
+  std::string world;    // --world
+  std::string adapter;  // --adapter wasi_snapshot_preview1 adapter
+  bool verbose = false;
+};
+extern const char* kComponentizeFooter;
+int componentizeCommand(const ComponentizeOptions& options);
+
 }  // namespace compono::cli

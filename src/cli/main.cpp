@@ -115,6 +115,39 @@ int main(int argc, char** argv) {
                    "Accept imports of packages that are not available (printed `jco wit` output)");
   witCmd->footer(kWitFooter);
 
+  // bindgen c
+  BindgenCOptions bindgenOpts;
+  auto* bindgen = app.add_subcommand("bindgen", "Generate guest bindings for a WIT world");
+  bindgen->require_subcommand(1);
+  auto* bindgenC = bindgen->add_subcommand("c", "C headers and canonical ABI glue for a guest");
+  bindgenC->add_option("wit", bindgenOpts.wit, "WIT directory or .wit file")->required();
+  bindgenC->add_option("--world", bindgenOpts.world, "The world (NAME or ns:pkg/NAME)")
+      ->type_name("NAME");
+  bindgenC->add_option("-o,--out-dir", bindgenOpts.outDir, "Where to write the files (default: .)")
+      ->type_name("DIR");
+  bindgenC->add_option("--prefix", bindgenOpts.prefix,
+                       "C prefix of world-wide names (default: the world)")
+      ->type_name("IDENT");
+  bindgenC->add_flag("--no-component-type", bindgenOpts.noComponentType,
+                     "Do not embed the component-type section (then componentize needs --wit)");
+  bindgenC->footer(kBindgenCFooter);
+
+  // componentize
+  ComponentizeOptions czOpts;
+  auto* componentize = app.add_subcommand("componentize", "Wrap a core module into a component");
+  componentize->add_option("file", czOpts.file, "The core module (.wasm)")->required();
+  componentize->add_option("-o,--output", czOpts.output, "The component to write")
+      ->required()
+      ->type_name("FILE");
+  componentize->add_option("--wit", czOpts.wit, "WIT directory or .wit file of the world")
+      ->type_name("DIR");
+  componentize->add_option("--world", czOpts.world, "The world (NAME or ns:pkg/NAME)")
+      ->type_name("NAME");
+  componentize->add_option("--adapter", czOpts.adapter, "A wasi_snapshot_preview1 adapter module")
+      ->type_name("FILE");
+  componentize->add_flag("-v,--verbose", czOpts.verbose, "Print the component's imports and exports");
+  componentize->footer(kComponentizeFooter);
+
   // `compono run [OPTIONS] FILE [ARGS...]`: everything after FILE belongs to
   // the guest, even when it looks like an option ("-v", "--flag"); so split
   // the command line at FILE before CLI11 sees it. "--" also ends the options.
@@ -168,6 +201,8 @@ int main(int argc, char** argv) {
   if (*inspect) return inspectCommand(inspectFile, inspectJson);
   if (*wast) return wastCommand(wastOpts);
   if (*witCmd) return witCommand(witOpts);
+  if (*bindgenC) return bindgenCCommand(bindgenOpts);
+  if (*componentize) return componentizeCommand(czOpts);
   std::printf("%s", app.help().c_str());
   return kExitUsage;
 }
