@@ -309,7 +309,7 @@ Result<Val> coerceIn(const Val& have, ValType want) {
   if (have.type == ValType::kI32 && want == ValType::kF32) return Val::makeF32Bits(have.i32);
   if (have.type == ValType::kI64) {
     if (want == ValType::kF64) return Val::makeF64Bits(have.i64);
-    if (have.i64 >> 32) return trap("high bits set in a variant payload");
+    // CanonicalABI.md lift_flat_variant: wrap_i64_to_i32 (the high bits are ignored).
     if (want == ValType::kI32) return Val::makeI32(static_cast<uint32_t>(have.i64));
     if (want == ValType::kF32) return Val::makeF32Bits(static_cast<uint32_t>(have.i64));
   }
