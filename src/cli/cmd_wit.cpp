@@ -3,8 +3,11 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "compono/component/binary.h"
+#include "compono/component/component_wit.h"
 #include "compono/component/wit_load.h"
 #include "compono/component/wit_print.h"
+#include "compono/engine/module.h"
 
 namespace compono::cli {
 
@@ -16,20 +19,46 @@ const char* kWitFooter =
     "in `package ns:name@v { ... }` blocks). Errors are one line:\n"
     "file:line:column: message. Exit code 0 when the package is valid, 1 otherwise.\n"
     "Uses of post-0.2 features (async, future, stream, map, ...) are reported as\n"
-    "warnings on stderr.";
+    "warnings on stderr.\n"
+    "PATH may also be a component (.wasm): its world is printed as `jco wit` does;\n"
+    "--deps adds the packages of the interfaces it imports and exports.";
 
 static bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-int witCommand(const WitOptions& options) {
-  if (endsWith(options.path, ".wasm")) {
+// `compono wit COMPONENT.wasm`: the component's world (what `jco wit`
+// prints); --deps adds the interfaces it imports and exports, --json the model.
+static int componentWit(const WitOptions& options) {
+  auto bytes = engine::readFileBytes(options.path);
+  if (!bytes.ok()) return printError(bytes.error()), exitCodeFor(bytes.error());
+  if (!component::isComponentBinary(*bytes)) {
     printError(options.path +
-               ": component support is not built yet (`compono wit` reads .wit "
-               "files and directories for now)");
+               ": not a component (a core module has no WIT world; "
+               "`compono inspect` shows its imports and exports)");
     return kExitUserError;
   }
+  auto c = component::decodeComponent(*bytes, options.path);
+  if (!c.ok()) return printError(c.error()), exitCodeFor(c.error());
+  auto w = component::componentWorld(*c, options.path);
+  if (!w.ok()) return printError(w.error()), exitCodeFor(w.error());
+  std::string out;
+  if (options.json) {
+    out = wit::printJson(w->model, w->package, w->world);
+  } else if (options.withDeps) {
+    wit::PrintOptions print;
+    print.withDependencies = true;
+    out = wit::printPackage(w->model, w->package, print);
+  } else {
+    out = wit::printWorld(w->model, w->world);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+int witCommand(const WitOptions& options) {
+  if (endsWith(options.path, ".wasm")) return componentWit(options);
   wit::LoadOptions load;
   load.allowMissingPackages = options.allowMissing;
   auto loaded = wit::loadWitPath(options.path, load);

@@ -99,12 +99,13 @@ int64_t Reader::sleb(unsigned bits, const char* what) {
       return 0;
     }
     b = at(pos_++);
-    result |= static_cast<int64_t>(b & 0x7f) << shift;
+    if (shift < 64) result |= static_cast<int64_t>(static_cast<uint64_t>(b & 0x7f) << shift);
     shift += 7;
     if (!(b & 0x80)) break;
   }
-  if (shift < 64 && (b & 0x40)) result |= -(static_cast<int64_t>(1) << shift);
+  if (shift < 64 && (b & 0x40)) result |= static_cast<int64_t>(~uint64_t{0} << shift);
   // Range check: the value must fit in `bits` signed bits.
+  if (bits >= 64) return result;
   int64_t lo = -(static_cast<int64_t>(1) << (bits - 1));
   int64_t hi = (static_cast<int64_t>(1) << (bits - 1)) - 1;
   if (result < lo || result > hi) {
