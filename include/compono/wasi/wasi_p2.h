@@ -3,10 +3,11 @@
 // wasi:sockets) on top of component::Linker.
 //
 // Declaration only: the implementation lives with the WASI layer. Until it
-// exists, src/cli/wasi_p2_pending.cpp provides a placeholder that defines
-// nothing and returns okStatus(); the CLI then reports the WASI 0.2
-// interfaces a component imports as missing (remove that file when the real
-// implementation lands).
+// exists, src/component/runtime/wasi_p2_pending.cpp provides a placeholder
+// that defines nothing and returns okStatus(); callers then find the WASI 0.2
+// interfaces a component imports among Linker::unresolvedImports and report
+// them as not provided yet (remove that file when the real implementation
+// lands).
 //
 // Contract: defines every WASI 0.2 interface Compono implements in `linker`
 // (resource types and functions, by interface name at version 0.2.x, so any

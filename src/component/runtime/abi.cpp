@@ -67,6 +67,7 @@ struct Shape {
 
 Shape shapeOf(const TypeView& tv, Type t) {
   Shape s;
+  t = resolveAlias(tv.model(), t);
   if (t.isPrimitive()) {
     s.kind = Shape::kPrim;
     s.prim = t.primitive;
@@ -190,9 +191,20 @@ ValType joinFlat(ValType a, ValType b) {
 // ---------------------------------------------------------------------------
 // TypeView
 
+wit::Type resolveAlias(const wit::Model& model, wit::Type t) {
+  for (size_t steps = 0; steps <= model.types.size() && !t.isPrimitive() && t.id < model.types.size();
+       ++steps) {
+    const auto* alias = std::get_if<wit::AliasType>(&model.types[t.id].kind);
+    if (!alias) break;
+    t = alias->target;
+  }
+  return t;
+}
+
 const wit::TypeDef& TypeView::def(wit::TypeId id) const { return model_->types[model_->dealias(id)]; }
 
 Layout TypeView::layout(Type t) const {
+  t = resolveAlias(*model_, t);
   if (t.isPrimitive()) return primLayout(t.primitive);
   wit::TypeId id = model_->dealias(t.id);
   auto it = layouts_.find(id);
@@ -977,6 +989,10 @@ Result<std::vector<Val>> lowerValues(AbiContext& cx, const TypeView& tv, std::sp
 
 std::string typeName(const TypeView& tv, Type t) {
   if (t.isPrimitive()) return wit::primitiveName(t.primitive);
+  if (tv.model().types[t.id].name.empty()) {
+    Type r = resolveAlias(tv.model(), t);
+    if (!(r == t)) return typeName(tv, r);
+  }
   const wit::TypeDef& raw = tv.model().types[t.id];
   if (!raw.name.empty()) return raw.name;
   Shape s = shapeOf(tv, t);

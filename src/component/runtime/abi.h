@@ -38,6 +38,10 @@ struct Layout {
   uint32_t align = 1;
 };
 
+// Follows `type x = y` aliases (AliasType) to the type they name, a
+// primitive included (wit::Model::dealias stops before a primitive).
+wit::Type resolveAlias(const wit::Model& model, wit::Type t);
+
 // Resolves types of one model. Not thread safe (memoises).
 class TypeView {
  public:

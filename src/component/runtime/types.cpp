@@ -49,6 +49,8 @@ const wit::TypeDef* defOf(const wit::Model& m, Type t) {
 
 bool sameType(const wit::Model& ma, Type a, const wit::Model& mb, Type b, int depth) {
   if (depth > 100) return false;
+  a = abi::resolveAlias(ma, a);
+  b = abi::resolveAlias(mb, b);
   if (a.isPrimitive() || b.isPrimitive()) {
     return a.isPrimitive() && b.isPrimitive() && a.primitive == b.primitive;
   }
@@ -411,6 +413,7 @@ Result<BagPtr> evalInstanceType(Walk& walk, const TypeItem& type, const Instance
 // ---- values ---------------------------------------------------------------
 
 Status mapHandles(const TypeEnv& env, Type t, Value& v, const HandleMapper& fn) {
+  t = abi::resolveAlias(env.model, t);
   if (t.isPrimitive()) return okStatus();
   const wit::TypeDef& d = *defOf(env.model, t);
   return std::visit(
@@ -451,6 +454,7 @@ Status mapHandles(const TypeEnv& env, Type t, Value& v, const HandleMapper& fn) 
 }
 
 Result<Value> defaultValue(const TypeEnv& env, Type t, const HandleDefault& handle) {
+  t = abi::resolveAlias(env.model, t);
   if (t.isPrimitive()) {
     switch (t.primitive) {
       case wit::Primitive::kBool: return Value::boolean(false);

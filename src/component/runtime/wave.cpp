@@ -1,5 +1,7 @@
 #include "compono/component/wave.h"
 
+#include "component/runtime/abi.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -270,6 +272,7 @@ class Parser {
   }
 
   Result<Value> value(Type t) {
+    t = abi::resolveAlias(m_, t);
     if (t.isPrimitive()) return prim(t.primitive);
     const wit::TypeDef* d = defOf(m_, t);
     return std::visit(
@@ -450,6 +453,7 @@ void printSeq(std::string& out, const wit::Model& m, const std::vector<Type>& ty
 }
 
 void printValue(std::string& out, const wit::Model& m, Type t, const Value& v) {
+  t = abi::resolveAlias(m, t);
   switch (v.kind) {
     case ValueKind::kBool: out += v.u ? "true" : "false"; return;
     case ValueKind::kS8:
