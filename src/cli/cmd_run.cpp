@@ -133,39 +133,40 @@ static Result<wasi::Preopen> parseDir(const std::string& spec) {
   return p;
 }
 
-int runCommand(const RunOptions& o) {
-  StoreLimits limits;
+bool storeLimitsFrom(const RunOptions& o, StoreLimits& limits) {
   if (!o.fuel.empty()) {
     auto v = parseCount(o.fuel);
-    if (!v) return printError("--fuel '" + o.fuel + "': expected a number of instructions"), kExitUsage;
+    if (!v) return printError("--fuel '" + o.fuel + "': expected a number of instructions"), false;
     limits.fuel = *v;
   }
   if (!o.timeout.empty()) {
     auto v = parseDuration(o.timeout);
-    if (!v) return printError("--timeout '" + o.timeout + "': expected a duration such as 500ms, 2s, 1m"), kExitUsage;
+    if (!v) return printError("--timeout '" + o.timeout + "': expected a duration such as 500ms, 2s, 1m"), false;
     limits.timeout = *v;
   }
   if (!o.maxMemory.empty()) {
     auto v = parseByteSize(o.maxMemory);
-    if (!v) return printError("--max-memory '" + o.maxMemory + "': expected bytes such as 65536, 64KiB, 16MiB"), kExitUsage;
+    if (!v) return printError("--max-memory '" + o.maxMemory + "': expected bytes such as 65536, 64KiB, 16MiB"), false;
     limits.maxMemoryBytes = *v;
   }
   if (!o.maxTable.empty()) {
     auto v = parseCount(o.maxTable);
-    if (!v) return printError("--max-table-elements '" + o.maxTable + "': expected a number"), kExitUsage;
+    if (!v) return printError("--max-table-elements '" + o.maxTable + "': expected a number"), false;
     limits.maxTableElements = *v;
   }
   if (!o.maxStack.empty()) {
     auto v = parseCount(o.maxStack);
     if (!v || *v == 0 || *v > 1'000'000) {
-      return printError("--max-stack '" + o.maxStack + "': expected a call depth from 1 to 1000000"), kExitUsage;
+      return printError("--max-stack '" + o.maxStack + "': expected a call depth from 1 to 1000000"), false;
     }
     limits.maxCallDepth = static_cast<uint32_t>(*v);
   }
+  return true;
+}
 
+Result<wasi::WasiConfig> wasiConfigFrom(const RunOptions& o, std::vector<std::string> args) {
   wasi::WasiConfig wc;
-  wc.args.push_back(o.file);
-  if (!o.invoke) wc.args.insert(wc.args.end(), o.args.begin(), o.args.end());
+  wc.args = std::move(args);
   if (o.inheritEnv) {
     for (char** e = environ; *e; ++e) {
       std::string kv = *e;
@@ -175,7 +176,7 @@ int runCommand(const RunOptions& o) {
   }
   for (const std::string& kv : o.envs) {
     size_t eq = kv.find('=');
-    if (eq == 0) return printError("--env '" + kv + "': expected K=V or K"), kExitUsage;
+    if (eq == 0) return Error(ErrorCode::kUsage, "--env '" + kv + "': expected K=V or K");
     if (eq == std::string::npos) {
       const char* v = std::getenv(kv.c_str());
       if (v) wc.env.emplace_back(kv, v);
@@ -184,12 +185,14 @@ int runCommand(const RunOptions& o) {
     }
   }
   for (const std::string& d : o.dirs) {
-    auto p = parseDir(d);
-    if (!p.ok()) return printError(p.error()), kExitUsage;
-    wc.preopens.push_back(*p);
+    COMPONO_ASSIGN(wasi::Preopen p, parseDir(d));
+    wc.preopens.push_back(std::move(p));
   }
   for (const std::string& l : o.listens) wc.listeners.push_back(wasi::TcpListener{l});
+  return wc;
+}
 
+EngineConfig engineConfigFrom(const RunOptions& o) {
   EngineConfig ec;
   ec.tier = o.tier == "aot" ? Tier::kAot : o.tier == "interp" ? Tier::kInterp : Tier::kAuto;
   ec.cacheDir = o.cacheDir;
@@ -197,7 +200,21 @@ int runCommand(const RunOptions& o) {
     if (auto v = parseByteSize(limit)) ec.aotSyncLimitBytes = *v;
   }
   ec.notice = [](const std::string& text) { std::fprintf(stderr, "compono: note: %s\n", text.c_str()); };
-  Engine engine(ec);
+  return ec;
+}
+
+int runCommand(const RunOptions& o) {
+  StoreLimits limits;
+  if (!storeLimitsFrom(o, limits)) return kExitUsage;
+  if (isComponentFile(o.file)) return runComponent(o, limits);
+
+  std::vector<std::string> guestArgs = {o.file};
+  if (!o.invoke) guestArgs.insert(guestArgs.end(), o.args.begin(), o.args.end());
+  auto wcr = wasiConfigFrom(o, std::move(guestArgs));
+  if (!wcr.ok()) return printError(wcr.error()), kExitUsage;
+  wasi::WasiConfig wc = std::move(*wcr);
+
+  Engine engine(engineConfigFrom(o));
   auto module = Module::fromFile(engine, o.file);
   if (!module.ok()) return printError(module.error()), exitCodeFor(module.error());
 

@@ -6,6 +6,13 @@
 #include <vector>
 
 #include "cli/cli_util.h"
+#include "compono/engine/engine.h"
+#include "compono/engine/store.h"
+#include "compono/wasi/wasi.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace compono::cli {
 
@@ -23,6 +30,22 @@ struct RunOptions {
 };
 extern const char* kRunFooter;
 int runCommand(const RunOptions& options);
+
+// Shared by run and call (cmd_run.cpp): false (after printing) on a bad limit.
+bool storeLimitsFrom(const RunOptions& o, engine::StoreLimits& limits);
+Result<wasi::WasiConfig> wasiConfigFrom(const RunOptions& o, std::vector<std::string> args);
+engine::EngineConfig engineConfigFrom(const RunOptions& o);
+
+// ---- components: call, and run of wasi:cli/run (cmd_call.cpp) ----
+struct CallOptions {
+  RunOptions run;                  // file, capability flags, limits, tier
+  std::vector<std::string> calls;  // FUNC(ARGS) in WAVE
+  std::string stubImports;         // "", "default" or "trap"
+};
+CLI::App* addCallCommand(CLI::App& app, CallOptions& options);
+int callCommand(const CallOptions& options);
+bool isComponentFile(const std::string& path);
+int runComponent(const RunOptions& o, const engine::StoreLimits& limits);
 
 struct CompileOptionsCli {
   std::string file;
@@ -81,5 +104,35 @@ struct ComponentizeOptions {
 };
 extern const char* kComponentizeFooter;
 int componentizeCommand(const ComponentizeOptions& options);
+
+// ---- capability: keys, sign, claims (cmd_keys.cpp, cmd_sign.cpp, cmd_claims.cpp) ----
+struct KeysOptions {
+  std::string action;                // "gen" or "show"
+  std::string output = "compono.key";  // gen: -o
+  bool force = false;                // gen: --force
+  std::string file;                  // show: the secret key file
+};
+CLI::App* addKeysCommand(CLI::App& app, KeysOptions& options);
+int keysCommand(const KeysOptions& options);
+
+struct SignOptions {
+  std::string file, key, output, expires, name;
+  std::vector<std::string> grants;
+};
+CLI::App* addSignCommand(CLI::App& app, SignOptions& options);
+int signCommand(const SignOptions& options);
+
+struct ClaimsOptions {
+  std::string file, at;
+  std::vector<std::string> trust, trustFiles;
+  bool json = false;
+};
+CLI::App* addClaimsCommand(CLI::App& app, ClaimsOptions& options);
+int claimsCommand(const ClaimsOptions& options);
+// Shared by sign and claims (defined in cmd_claims.cpp). A time: YYYY-MM-DD (UTC midnight),
+// YYYY-MM-DDTHH:MM:SS[Z] (UTC), or @UNIX_SECONDS; nullopt when invalid.
+std::optional<int64_t> parseTimeArg(const std::string& text);
+// The top-level import names of a component binary; empty for core modules or undecodable input.
+std::vector<std::string> componentImportNames(const std::vector<uint8_t>& bytes);
 
 }  // namespace compono::cli

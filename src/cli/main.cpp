@@ -148,6 +148,16 @@ int main(int argc, char** argv) {
   componentize->add_flag("-v,--verbose", czOpts.verbose, "Print the component's imports and exports");
   componentize->footer(kComponentizeFooter);
 
+  // keys, sign, claims (capability layer)
+  KeysOptions keysOpts;
+  auto* keys = addKeysCommand(app, keysOpts);
+  SignOptions signOpts;
+  auto* sign = addSignCommand(app, signOpts);
+  ClaimsOptions claimsOpts;
+  auto* claims = addClaimsCommand(app, claimsOpts);
+  CallOptions callOpts;
+  auto* call = addCallCommand(app, callOpts);
+
   // `compono run [OPTIONS] FILE [ARGS...]`: everything after FILE belongs to
   // the guest, even when it looks like an option ("-v", "--flag"); so split
   // the command line at FILE before CLI11 sees it. "--" also ends the options.
@@ -203,6 +213,10 @@ int main(int argc, char** argv) {
   if (*witCmd) return witCommand(witOpts);
   if (*bindgenC) return bindgenCCommand(bindgenOpts);
   if (*componentize) return componentizeCommand(czOpts);
+  if (*call) return callCommand(callOpts);
+  if (*keys) return keysCommand(keysOpts);
+  if (*sign) return signCommand(signOpts);
+  if (*claims) return claimsCommand(claimsOpts);
   std::printf("%s", app.help().c_str());
   return kExitUsage;
 }

@@ -6,6 +6,9 @@
 // is an option may be omitted and mean none), `{read, write}` (flags),
 // `circle(1.0)` / `empty` (variant cases), `red` (enum cases), `some(3)` /
 // `none`, `ok` / `ok("x")` / `err("e")`. Parsing needs the value's type.
+// Compono extension: a resource handle the host holds is written
+// `RESOURCE#N` (or `#N`), N being Value::handle (see instance.h), e.g.
+// `accumulator#1`; WAVE itself has no syntax for handles.
 //
 // Pure functions; thread safe.
 #pragma once

@@ -87,6 +87,9 @@ Result<Componentized> componentize(std::span<const uint8_t> core, const Options&
   if (!options.adapter.empty()) {
     COMPONO_ASSIGN(ModulePlan a,
                    loadModule(engine, options.adapter, options.adapterName, Source::kAdapter));
+    // The adapter gets its stack lazily (see injectLazyStack).
+    COMPONO_ASSIGN(a.bytes, injectLazyStack(a.bytes, options.adapterName));
+    COMPONO_ASSIGN(a.module, engine::Module::fromBinary(engine, a.bytes, options.adapterName));
     COMPONO_ASSIGN(adapterWorlds, worldsOf(options.adapter, options.adapterName));
     if (adapterWorlds.size() != 1) {
       return Error(ErrorCode::kComponent,

@@ -2,6 +2,10 @@
 // binary format (sections 5.5.x).
 #include "component/componentize/core_module.h"
 
+#include <cstdio>
+#include <set>
+#include <string_view>
+
 namespace compono::component::componentize {
 
 namespace {
@@ -299,6 +303,255 @@ Result<std::vector<uint8_t>> withoutCustomSections(std::span<const uint8_t> m,
     out.insert(out.end(), m.begin() + static_cast<std::ptrdiff_t>(start),
                m.begin() + static_cast<std::ptrdiff_t>(end));
   }));
+  return out;
+}
+
+}  // namespace compono::component::componentize
+
+namespace compono::component::componentize {
+
+namespace {
+
+struct Section {
+  uint8_t id = 0;
+  std::vector<uint8_t> payload;
+};
+
+// A bounds-checked reader over one payload.
+struct Cursor {
+  std::span<const uint8_t> b;
+  size_t i = 0;
+  bool ok = true;
+  uint64_t u() {
+    uint64_t v = 0;
+    if (!ok || !readU32(b, i, v)) ok = false;
+    return v;
+  }
+  uint8_t byte() {
+    if (!ok || i >= b.size()) {
+      ok = false;
+      return 0;
+    }
+    return b[i++];
+  }
+  std::string str() {
+    uint64_t n = u();
+    if (!ok || n > b.size() - i) {
+      ok = false;
+      return "";
+    }
+    std::string s(reinterpret_cast<const char*>(b.data() + i), n);
+    i += n;
+    return s;
+  }
+  void limits() {
+    uint8_t flags = byte();
+    u();
+    if (flags & 0x01) u();
+  }
+};
+
+}  // namespace
+
+Result<std::vector<uint8_t>> injectLazyStack(std::span<const uint8_t> m, const std::string& where) {
+  std::vector<Section> sections;
+  COMPONO_TRY(walkSections(m, where, [&](uint8_t id, size_t, size_t begin, size_t end) {
+    sections.push_back({id, std::vector<uint8_t>(m.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                 m.begin() + static_cast<std::ptrdiff_t>(end))});
+  }));
+  auto bad = [&](const char* what) {
+    return Error(ErrorCode::kDecode, where + ": malformed " + std::string(what) + " section");
+  };
+  Section* types = nullptr;
+  Section* funcs = nullptr;
+  Section* code = nullptr;
+  Section* exports = nullptr;
+  std::optional<uint32_t> realloc, stackPointer, allocationState;
+  uint32_t importedFuncs = 0;
+  for (Section& s : sections) {
+    if (s.id == 1) types = &s;
+    if (s.id == 3) funcs = &s;
+    if (s.id == 10) code = &s;
+    if (s.id == 7) exports = &s;
+    if (s.id == 2) {
+      Cursor c{s.payload};
+      uint64_t n = c.u();
+      for (uint64_t k = 0; k < n && c.ok; ++k) {
+        std::string module = c.str(), name = c.str();
+        uint8_t kind = c.byte();
+        switch (kind) {
+          case 0x00:
+            c.u();
+            if (module == "__main_module__" && name == "cabi_realloc") realloc = importedFuncs;
+            importedFuncs++;
+            break;
+          case 0x01:
+            c.byte();
+            c.limits();
+            break;
+          case 0x02:
+            c.limits();
+            break;
+          case 0x03:
+            c.byte();
+            c.byte();
+            break;
+          case 0x04:
+            c.byte();
+            c.u();
+            break;
+          default:
+            c.ok = false;
+        }
+      }
+      if (!c.ok) return bad("import");
+    }
+    if (s.id == 0) {
+      Cursor c{s.payload};
+      if (c.str() != "name") continue;
+      while (c.ok && c.i < c.b.size()) {
+        uint8_t sub = c.byte();
+        uint64_t size = c.u();
+        if (!c.ok || size > c.b.size() - c.i) break;
+        if (sub == 7) {  // global names
+          Cursor g{c.b.subspan(c.i, size)};
+          uint64_t n = g.u();
+          for (uint64_t k = 0; k < n && g.ok; ++k) {
+            uint32_t idx = static_cast<uint32_t>(g.u());
+            std::string name = g.str();
+            if (name == "__stack_pointer") stackPointer = idx;
+            if (name == "allocation_state") allocationState = idx;
+          }
+        }
+        c.i += size;
+      }
+    }
+  }
+  if (!realloc || !stackPointer || !allocationState || !types || !funcs || !code || !exports) {
+    return std::vector<uint8_t>(m.begin(), m.end());
+  }
+
+  // The type () -> ().
+  Cursor tc{types->payload};
+  uint64_t typeCount = tc.u();
+  std::optional<uint32_t> voidType;
+  for (uint64_t k = 0; k < typeCount && tc.ok; ++k) {
+    if (tc.byte() != 0x60) return bad("type");
+    uint64_t np = tc.u();
+    for (uint64_t j = 0; j < np; ++j) tc.byte();
+    uint64_t nr = tc.u();
+    for (uint64_t j = 0; j < nr; ++j) tc.byte();
+    if (np == 0 && nr == 0 && !voidType) voidType = static_cast<uint32_t>(k);
+  }
+  if (!tc.ok) return bad("type");
+  if (!voidType) {
+    Cursor head{types->payload};
+    head.u();
+    std::vector<uint8_t> p;
+    u32(p, typeCount + 1);
+    p.insert(p.end(), types->payload.begin() + static_cast<std::ptrdiff_t>(head.i),
+             types->payload.end());
+    p.insert(p.end(), {0x60, 0x00, 0x00});
+    types->payload = std::move(p);
+    voidType = static_cast<uint32_t>(typeCount);
+  }
+
+  // The new function, last in the function index space.
+  Cursor fc{funcs->payload};
+  uint64_t definedFuncs = fc.u();
+  if (!fc.ok) return bad("function");
+  uint32_t allocateStack = importedFuncs + static_cast<uint32_t>(definedFuncs);
+  {
+    std::vector<uint8_t> p;
+    u32(p, definedFuncs + 1);
+    p.insert(p.end(), funcs->payload.begin() + static_cast<std::ptrdiff_t>(fc.i),
+             funcs->payload.end());
+    u32(p, *voidType);
+    funcs->payload = std::move(p);
+  }
+
+  // Exported functions call it first.
+  std::set<uint32_t> exported;
+  Cursor ec{exports->payload};
+  uint64_t exportCount = ec.u();
+  for (uint64_t k = 0; k < exportCount && ec.ok; ++k) {
+    ec.str();
+    uint8_t kind = ec.byte();
+    uint32_t idx = static_cast<uint32_t>(ec.u());
+    if (kind == 0x00 && idx >= importedFuncs) exported.insert(idx);
+  }
+  if (!ec.ok) return bad("export");
+
+  Cursor cc{code->payload};
+  uint64_t bodies = cc.u();
+  if (!cc.ok || bodies != definedFuncs) return bad("code");
+  std::vector<uint8_t> p;
+  u32(p, bodies + 1);
+  for (uint64_t k = 0; k < bodies; ++k) {
+    uint64_t size = cc.u();
+    if (!cc.ok || size > cc.b.size() - cc.i) return bad("code");
+    std::span<const uint8_t> body = cc.b.subspan(cc.i, size);
+    cc.i += size;
+    if (!exported.count(importedFuncs + static_cast<uint32_t>(k))) {
+      u32(p, body.size());
+      p.insert(p.end(), body.begin(), body.end());
+      continue;
+    }
+    // Skip the local declarations, then insert `call allocate_stack`.
+    Cursor lc{body};
+    uint64_t groups = lc.u();
+    for (uint64_t g = 0; g < groups && lc.ok; ++g) {
+      lc.u();
+      lc.byte();
+    }
+    if (!lc.ok) return bad("code");
+    std::vector<uint8_t> nb(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(lc.i));
+    nb.push_back(0x10);
+    u32(nb, allocateStack);
+    nb.insert(nb.end(), body.begin() + static_cast<std::ptrdiff_t>(lc.i), body.end());
+    u32(p, nb.size());
+    p.insert(p.end(), nb.begin(), nb.end());
+  }
+  // allocate_stack: if allocation_state == 0 { state = 1; sp = realloc(0, 0, 8, 64Ki) + 64Ki;
+  // state = 2 } (the adapter's StackUnallocated / StackAllocating / StackAllocated).
+  std::vector<uint8_t> f = {0x00};  // no locals
+  auto globalGet = [&](uint32_t g) {
+    f.push_back(0x23);
+    u32(f, g);
+  };
+  auto globalSet = [&](uint32_t g) {
+    f.push_back(0x24);
+    u32(f, g);
+  };
+  auto i32Const = [&](int64_t v) {
+    f.push_back(0x41);
+    s32(f, v);
+  };
+  globalGet(*allocationState);
+  i32Const(0);
+  f.push_back(0x46);                // i32.eq
+  f.insert(f.end(), {0x04, 0x40});  // if (no result)
+  i32Const(1);
+  globalSet(*allocationState);
+  i32Const(0);
+  i32Const(0);
+  i32Const(8);
+  i32Const(65536);
+  f.push_back(0x10);
+  u32(f, *realloc);
+  i32Const(65536);
+  f.push_back(0x6a);  // i32.add
+  globalSet(*stackPointer);
+  i32Const(2);
+  globalSet(*allocationState);
+  f.push_back(0x0b);  // end if
+  f.push_back(0x0b);  // end function
+  u32(p, f.size());
+  p.insert(p.end(), f.begin(), f.end());
+  code->payload = std::move(p);
+
+  std::vector<uint8_t> out(m.begin(), m.begin() + 8);
+  for (const Section& s : sections) section(out, s.id, s.payload);
   return out;
 }
 

@@ -69,4 +69,14 @@ Result<std::vector<uint8_t>> withoutCustomSections(std::span<const uint8_t> modu
                                                    const std::string& prefix,
                                                    const std::string& where);
 
+// wasi_snapshot_preview1 adapters (built by Rust with a `__stack_pointer`
+// global that starts at 0 and an `allocation_state` global) expect the
+// component tool to give them a stack lazily, as wit-component does: this
+// adds a function that, on first use, allocates 64 KiB with the imported
+// `__main_module__.cabi_realloc` and points `__stack_pointer` at its end,
+// and calls it first thing in every exported function. A module without
+// those globals (by name) or that import is returned unchanged.
+Result<std::vector<uint8_t>> injectLazyStack(std::span<const uint8_t> module,
+                                             const std::string& where);
+
 }  // namespace compono::component::componentize

@@ -376,12 +376,36 @@ class Parser {
             }
             return fail("expected ok, ok(...), err or err(...)");
           } else if constexpr (std::is_same_v<K, wit::HandleType>) {
-            return fail("resource handles cannot be written as text");
+            // Compono extension: a handle the host holds, `NAME#N` or `#N`.
+            ws();
+            size_t start = i_;
+            auto name = label();
+            std::string rname = resourceName(k.resource);
+            if (name && *name != rname) {
+              i_ = start;
+              return fail("expected a " + rname + " handle (" + rname + "#N), got '" + *name + "'");
+            }
+            if (i_ >= s_.size() || s_[i_] != '#') {
+              return fail("expected a " + rname + " handle, written " + rname + "#N");
+            }
+            ++i_;
+            std::string digits = word();
+            uint32_t n = 0;
+            auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+            if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) {
+              return fail("expected a handle number after '#'");
+            }
+            return k.kind == wit::HandleKind::kOwn ? Value::own(n) : Value::borrow(n);
           } else {
             return fail(std::string("values of ") + wit::typeDefKindName(d->kind) + " types cannot be written");
           }
         },
         d->kind);
+  }
+
+  std::string resourceName(wit::TypeId id) const {
+    wit::TypeId r = m_.resourceOf(id);
+    return r == wit::kNoId || m_.types[r].name.empty() ? "resource" : m_.types[r].name;
   }
 
   const wit::Model& m_;
@@ -486,8 +510,13 @@ void printValue(std::string& out, const wit::Model& m, Type t, const Value& v) {
       out += '"';
       return;
     }
-    case ValueKind::kOwn: out += "<own " + std::to_string(v.handle) + ">"; return;
-    case ValueKind::kBorrow: out += "<borrow " + std::to_string(v.handle) + ">"; return;
+    case ValueKind::kOwn:
+    case ValueKind::kBorrow: {
+      wit::TypeId r = t.isPrimitive() ? wit::kNoId : m.resourceOf(t.id);
+      out += (r == wit::kNoId || m.types[r].name.empty() ? "resource" : m.types[r].name) + "#" +
+             std::to_string(v.handle);
+      return;
+    }
     default: break;
   }
   const wit::TypeDef* d = defOf(m, t);
