@@ -72,16 +72,31 @@ TEST_F(Claims, RoundTripOnEveryFixture) {
 }
 
 TEST_F(Claims, CoreModulesAreSignedTheSameWay) {
+  // basic.core.wasm imports `log` from the module "example:calc/logger@0.1.0": core
+  // import module names that are interface names are granted like component imports.
   auto core = fixtureCopy(dir_, "basic.core.wasm");
-  auto signedBytes = signOrDie(core, key_, {"wasi_snapshot_preview1"});
+  auto signedBytes = signOrDie(core, key_, {"example:calc/logger@0.1.0"});
   auto list = walkSections(signedBytes);
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(list->kind, BinaryKind::kCoreModule);
-  EXPECT_TRUE(verifyBinary(signedBytes, verifyAt(kNow, trusted())).ok());
-  auto tiny = signOrDie(emptyModule(), key_, {});
-  auto v = verifyBinary(tiny, verifyAt(kNow, trusted()));
+  EXPECT_EQ(list->sections.back().name, kClaimsSectionName);
+  auto v = verifyBinary(signedBytes, verifyAt(kNow, trusted()));
   ASSERT_TRUE(v.ok()) << v.message;
-  EXPECT_TRUE(v.claims->claims.grants.empty());
+  ASSERT_EQ(v.claims->claims.grants.size(), 1u);
+  EXPECT_EQ(v.claims->claims.grants[0].toString(), "example:calc/logger@0.1.0");
+  EXPECT_EQ(*stripClaims(signedBytes), core);
+  // Core import module names that are not interface or kebab-case names (such as
+  // wasi_snapshot_preview1) are not grants: signing refuses them.
+  ClaimsRequest snake;
+  snake.grants = {"wasi_snapshot_preview1"};
+  snake.issuedAt = kNow;
+  auto refused = signBinary(core, key_, snake);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUsage);
+  auto tiny = signOrDie(emptyModule(), key_, {});
+  auto tv = verifyBinary(tiny, verifyAt(kNow, trusted()));
+  ASSERT_TRUE(tv.ok()) << tv.message;
+  EXPECT_TRUE(tv.claims->claims.grants.empty());
 }
 
 TEST_F(Claims, ResigningReplacesTheClaims) {
@@ -396,7 +411,8 @@ TEST_F(Codec, RejectsNonCanonicalOrOutOfRangeFields) {
   bytes[count] = 3;  // one more grant than present
   EXPECT_NE(decodeError(bytes).find("truncated in grant"), std::string::npos);
   bytes = good;
-  std::swap(bytes[count + 2 + 2], bytes[count + 2 + 5 + 2]);  // "a" <-> "d": d:b/c, a:e/f
+  // grant_count:u16, then each grant as length:u16 + bytes ("a:b/c" is 5 bytes long).
+  std::swap(bytes[count + 2 + 2], bytes[count + 2 + 2 + 5 + 2]);  // "a" <-> "d": d:b/c, a:e/f
   EXPECT_NE(decodeError(bytes).find("not sorted"), std::string::npos) << decodeError(bytes);
   bytes = good;
   bytes.insert(bytes.end() - kSignatureSize, 0x00);
