@@ -135,4 +135,16 @@ std::optional<int64_t> parseTimeArg(const std::string& text);
 // The top-level import names of a component binary; empty for core modules or undecodable input.
 std::vector<std::string> componentImportNames(const std::vector<uint8_t>& bytes);
 
+// ---- serve (cmd_serve.cpp): a wasi:http/proxy component over HTTP ----
+struct ServeOptions {
+  RunOptions run;  // file, limits (per request), tier
+  std::string listen = "127.0.0.1:8080";
+  std::vector<std::string> allowHosts;
+  unsigned threads = 2;
+  std::string maxHeaderBytes, maxBodyBytes, idleTimeout;
+  bool quiet = false;
+};
+CLI::App* addServeCommand(CLI::App& app, ServeOptions& options);
+int serveCommand(const ServeOptions& options);
+
 }  // namespace compono::cli

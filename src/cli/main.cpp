@@ -157,6 +157,8 @@ int main(int argc, char** argv) {
   auto* claims = addClaimsCommand(app, claimsOpts);
   CallOptions callOpts;
   auto* call = addCallCommand(app, callOpts);
+  ServeOptions serveOpts;
+  auto* serve = addServeCommand(app, serveOpts);
 
   // `compono run [OPTIONS] FILE [ARGS...]`: everything after FILE belongs to
   // the guest, even when it looks like an option ("-v", "--flag"); so split
@@ -214,6 +216,7 @@ int main(int argc, char** argv) {
   if (*bindgenC) return bindgenCCommand(bindgenOpts);
   if (*componentize) return componentizeCommand(czOpts);
   if (*call) return callCommand(callOpts);
+  if (*serve) return serveCommand(serveOpts);
   if (*keys) return keysCommand(keysOpts);
   if (*sign) return signCommand(signOpts);
   if (*claims) return claimsCommand(claimsOpts);
