@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "capability/crypto.h"
@@ -365,6 +368,32 @@ Result<std::vector<PublicKey>> parseTrustList(std::string_view text) {
     return true;
   });
   if (error) return *error;
+  return keys;
+}
+
+Result<std::vector<PublicKey>> loadTrustedIssuers(const std::vector<std::string>& entries) {
+  std::vector<PublicKey> keys;
+  auto add = [&keys](const PublicKey& key) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  };
+  for (const std::string& entry : entries) {
+    if (entry.rfind(kPublicKeyPrefix, 0) == 0) {
+      auto key = PublicKey::parse(entry);
+      if (!key.ok()) return Error(ErrorCode::kUsage, key.error().message);
+      add(*key);
+      continue;
+    }
+    std::ifstream in(entry, std::ios::binary);
+    if (!in) {
+      return Error(ErrorCode::kUsage, internal::quoted(entry) +
+                                          " is neither a public key (compono1...) nor a "
+                                          "readable trust file");
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto list = parseTrustList(text);
+    if (!list.ok()) return Error(ErrorCode::kUsage, entry + ": " + list.error().message);
+    for (const PublicKey& key : *list) add(key);
+  }
   return keys;
 }
 

@@ -15,6 +15,8 @@ const char* linkDecisionText(LinkDecision decision) {
     case LinkDecision::kUnsigned: return "component is unsigned";
     case LinkDecision::kClaimsInvalid: return "claims are invalid";
     case LinkDecision::kInvalidName: return "not a valid import name";
+    case LinkDecision::kNotGrantedNorProvided:
+      return "neither granted by the claims nor provided by this deployment";
   }
   return "unknown";
 }
@@ -94,9 +96,12 @@ PolicyDecision decideLinks(const Verification& verification, const LinkRequest& 
             break;
           }
         }
-        v.decision = v.grant.empty()      ? LinkDecision::kNotGranted
-                     : v.provider.empty() ? LinkDecision::kNotProvided
-                                          : LinkDecision::kLinked;
+        if (v.grant.empty()) {
+          v.decision = v.provider.empty() ? LinkDecision::kNotGrantedNorProvided
+                                          : LinkDecision::kNotGranted;
+        } else {
+          v.decision = v.provider.empty() ? LinkDecision::kNotProvided : LinkDecision::kLinked;
+        }
         break;
     }
     out.imports.push_back(std::move(v));
@@ -144,6 +149,14 @@ PolicyDecision decideLinks(const Verification& verification, const LinkRequest& 
                                          out.status.error().message + "; also " + msg);
   }
   return out;
+}
+
+PolicyDecision checkDeployment(std::span<const uint8_t> wasm, const LinkRequest& request,
+                               int64_t now) {
+  VerifyOptions options;
+  options.now = now;
+  options.trusted = request.trusted;
+  return decideLinks(verifyBinary(wasm, options), request);
 }
 
 }  // namespace compono::capability

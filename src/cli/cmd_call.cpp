@@ -15,6 +15,7 @@
 #include "compono/component/linker.h"
 #include "compono/component/wave.h"
 #include "compono/engine/engine.h"
+#include "compono/engine/module.h"
 #include "compono/engine/store.h"
 #include "compono/wasi/wasi.h"
 #include "compono/wasi/wasi_p2.h"
@@ -75,11 +76,11 @@ CLI::App* addCallCommand(CLI::App& app, CallOptions& o) {
   call->add_option("--env", o.run.envs, "Pass an environment variable K=V, or K to copy the host's")
       ->type_name("K=V");
   call->add_flag("--inherit-env", o.run.inheritEnv, "Pass the whole host environment");
-  call->add_option("--stub-imports", o.stubImports,
-                   "Stub unresolved imports: return defaults (default) or trap (trap)")
-      ->type_name("[default|trap]")
-      ->expected(0, 1)
-      ->default_str("default")
+  // A flag (with an optional =VALUE) rather than an option with an optional
+  // value: `--stub-imports FILE` must not take FILE for the mode.
+  call->add_flag("--stub-imports{default}", o.stubImports,
+                 "Stub unresolved imports: return defaults (--stub-imports) or trap "
+                 "(--stub-imports=trap)")
       ->check(CLI::IsMember({"default", "trap"}));
   call->add_option("--fuel", o.run.fuel, "Instruction budget")->type_name("N");
   call->add_option("--timeout", o.run.timeout, "Wall-clock deadline (500ms, 2s, 1m)")->type_name("DURATION");
@@ -92,7 +93,8 @@ CLI::App* addCallCommand(CLI::App& app, CallOptions& o) {
   call->add_option("--cache-dir", o.run.cacheDir, "Where native artifacts are cached")->type_name("DIR");
   call->add_option("file", o.run.file, "The component (.wasm)")->required();
   call->add_option("calls", o.calls, "Calls FUNC(ARGS), in WAVE")->required()->type_name("CALL...");
-  call->footer(kCallFooter);
+  addPolicyFlags(*call, o.run.policy);
+  call->footer(std::string(kCallFooter) + "\n" + kPolicyFooter);
   return call;
 }
 
@@ -137,6 +139,12 @@ bool reportUnresolved(const LoadedComponent& c, const component::Linker& linker,
                  c.name().c_str());
   }
   return false;
+}
+
+// How messages name a file (as LoadedComponent::fromFile does): its last path component.
+std::string baseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 int fail(const Error& e) {
@@ -189,8 +197,14 @@ int callCommand(const CallOptions& o) {
   }
   auto wc = wasiConfigFrom(o.run, {o.run.file});
   if (!wc.ok()) return printError(wc.error()), kExitUsage;
+  if (o.run.policy.enabled()) {  // a bad --trust is a command-line error: report it first
+    auto trusted = trustedIssuers(o.run.policy.trust);
+    if (!trusted.ok()) return printError(trusted.error()), kExitUsage;
+  }
   engine::Engine engine(engineConfigFrom(o.run));
-  auto loaded = LoadedComponent::fromFile(engine, o.run.file);
+  auto bytes = engine::readFileBytes(o.run.file);  // read once: the policy checks these bytes
+  if (!bytes.ok()) return fail(bytes.error());
+  auto loaded = LoadedComponent::fromBinary(engine, *bytes, baseName(o.run.file));
   if (!loaded.ok()) return fail(loaded.error());
   const LoadedComponent& comp = **loaded;
 
@@ -206,6 +220,10 @@ int callCommand(const CallOptions& o) {
   component::Linker linker;
   Status ws = wasi::addWasiP2ToLinker(linker, **ctx);
   if (!ws.ok()) return fail(ws.error());
+  if (int refused = checkLinkPolicy(o.run.policy, o.run.file, *bytes, comp, linker,
+                                    /*stubbed=*/!o.stubImports.empty())) {
+    return refused;
+  }
   if (o.stubImports.empty()) {
     if (!reportUnresolved(comp, linker, /*callHint=*/true)) return kExitUserError;
   } else {
@@ -252,8 +270,14 @@ int runComponent(const RunOptions& o, const engine::StoreLimits& limits) {
                       " '" + *o.invoke + "(ARGS)'`"),
            kExitUserError;
   }
+  if (o.policy.enabled()) {  // a bad --trust is a command-line error: report it first
+    auto trusted = trustedIssuers(o.policy.trust);
+    if (!trusted.ok()) return printError(trusted.error()), kExitUsage;
+  }
   engine::Engine engine(engineConfigFrom(o));
-  auto loaded = LoadedComponent::fromFile(engine, o.file);
+  auto bytes = engine::readFileBytes(o.file);  // read once: the policy checks these bytes
+  if (!bytes.ok()) return fail(bytes.error());
+  auto loaded = LoadedComponent::fromBinary(engine, *bytes, baseName(o.file));
   if (!loaded.ok()) return fail(loaded.error());
   const LoadedComponent& comp = **loaded;
   std::optional<FuncInfo> run;
@@ -280,6 +304,9 @@ int runComponent(const RunOptions& o, const engine::StoreLimits& limits) {
   component::Linker linker;
   Status ws = wasi::addWasiP2ToLinker(linker, **ctx);
   if (!ws.ok()) return fail(ws.error());
+  if (int refused = checkLinkPolicy(o.policy, o.file, *bytes, comp, linker, /*stubbed=*/false)) {
+    return refused;
+  }
   if (!reportUnresolved(comp, linker, /*callHint=*/false)) return kExitUserError;
   engine::Store store(engine, limits);
   auto inst = linker.instantiate(store, *loaded);

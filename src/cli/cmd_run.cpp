@@ -207,6 +207,12 @@ int runCommand(const RunOptions& o) {
   StoreLimits limits;
   if (!storeLimitsFrom(o, limits)) return kExitUsage;
   if (isComponentFile(o.file)) return runComponent(o, limits);
+  if (o.policy.enabled()) {  // never silently run without the policy the user asked for
+    printError(o.file +
+               ": --trust and --allow-unsigned apply to components (the link-time policy "
+               "checks their interface imports); a core module cannot be checked");
+    return kExitUsage;
+  }
 
   std::vector<std::string> guestArgs = {o.file};
   if (!o.invoke) guestArgs.insert(guestArgs.end(), o.args.begin(), o.args.end());

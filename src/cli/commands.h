@@ -2,10 +2,12 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "cli/cli_util.h"
+#include "compono/capability/keys.h"
 #include "compono/engine/engine.h"
 #include "compono/engine/store.h"
 #include "compono/wasi/wasi.h"
@@ -14,7 +16,19 @@ namespace CLI {
 class App;
 }  // namespace CLI
 
+namespace compono::component {
+class LoadedComponent;
+class Linker;
+}  // namespace compono::component
+
 namespace compono::cli {
+
+// The link-time policy flags of `run` and `call` (cli_policy.cpp).
+struct PolicyOptions {
+  std::vector<std::string> trust;  // --trust KEY|FILE
+  bool allowUnsigned = false;      // --allow-unsigned
+  bool enabled() const { return !trust.empty() || allowUnsigned; }
+};
 
 struct RunOptions {
   std::string file;
@@ -27,6 +41,7 @@ struct RunOptions {
   std::string fuel, timeout, maxMemory, maxTable, maxStack;
   std::string tier = "auto";
   std::string cacheDir;
+  PolicyOptions policy;
 };
 extern const char* kRunFooter;
 int runCommand(const RunOptions& options);
@@ -104,6 +119,19 @@ struct ComponentizeOptions {
 };
 extern const char* kComponentizeFooter;
 int componentizeCommand(const ComponentizeOptions& options);
+
+// ---- link-time policy for components (cli_policy.cpp) ----
+extern const char* kPolicyFooter;
+void addPolicyFlags(CLI::App& cmd, PolicyOptions& options);
+// The issuers named by --trust values (keys or trust files); kUsage errors.
+Result<std::vector<capability::PublicKey>> trustedIssuers(const std::vector<std::string>& specs);
+// Checks `comp` (read from `bytes`) against the policy before anything runs:
+// kExitOk when the policy is off or admits it (after printing any warning),
+// else prints one error line and returns the exit code. `stubbed`: every
+// unresolved import is stubbed, so the host provides every import.
+int checkLinkPolicy(const PolicyOptions& options, const std::string& file,
+                    std::span<const uint8_t> bytes, const component::LoadedComponent& comp,
+                    const component::Linker& linker, bool stubbed);
 
 // ---- capability: keys, sign, claims (cmd_keys.cpp, cmd_sign.cpp, cmd_claims.cpp) ----
 struct KeysOptions {

@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   run->add_option("file", runRest, "The module (.wasm or .wat) followed by its arguments")
       ->required()
       ->type_name("FILE [ARGS...]");
-  run->footer(kRunFooter);
+  addPolicyFlags(*run, runOpts.policy);
+  run->footer(std::string(kRunFooter) + "\n" + kPolicyFooter);
 
   // compile
   CompileOptionsCli compileOpts;

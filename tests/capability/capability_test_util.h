@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -60,6 +61,21 @@ inline std::vector<uint8_t> signOrDie(const std::vector<uint8_t>& wasm, const Se
   auto out = signBinary(wasm, key, r);
   EXPECT_TRUE(out.ok()) << (out.ok() ? "" : out.error().message);
   return out.ok() ? std::move(out).value() : std::vector<uint8_t>{};
+}
+
+inline int countLines(const std::string& s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
+// A failed `compono` run: exit code `code` and exactly one "compono: error: " line on
+// stderr that contains `mustContain`.
+inline void expectOneLineError(const compono::test::RunResult& r, int code,
+                               const std::string& mustContain) {
+  EXPECT_EQ(r.exitCode, code) << r.err;
+  EXPECT_EQ(countLines(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("compono: error: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(mustContain), std::string::npos)
+      << "missing '" << mustContain << "' in: " << r.err;
 }
 
 // The smallest core module: the 8-byte preamble.

@@ -14,16 +14,6 @@ namespace {
 using compono::test::RunResult;
 using compono::test::runCompono;
 
-int countLines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
-
-void expectOneLineError(const RunResult& r, int code, const std::string& mustContain) {
-  EXPECT_EQ(r.exitCode, code) << r.err;
-  EXPECT_EQ(countLines(r.err), 1) << r.err;
-  EXPECT_EQ(r.err.rfind("compono: error: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(mustContain), std::string::npos)
-      << "missing '" << mustContain << "' in: " << r.err;
-}
-
 mode_t fileMode(const std::string& path) {
   struct stat st;
   EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;

@@ -195,5 +195,29 @@ TEST(TrustList, ParsesKeysCommentsAndNotes) {
   EXPECT_TRUE(parseTrustList("").ok());
 }
 
+TEST_F(KeyFile, TrustedIssuersFromKeysAndFiles) {
+  std::string a = testKey(1).publicKey().toString(), b = testKey(2).publicKey().toString();
+  dir_.write("trust.txt", "# ci\n" + b + " ci\n" + a + "\n");
+  auto keys = loadTrustedIssuers({a, dir_.file("trust.txt")});
+  ASSERT_TRUE(keys.ok()) << keys.error().message;
+  EXPECT_EQ(*keys, (std::vector<PublicKey>{testKey(1).publicKey(), testKey(2).publicKey()}));
+  EXPECT_TRUE(loadTrustedIssuers({})->empty());
+
+  std::string typo = a;
+  typo.back() = typo.back() == 'a' ? 'b' : 'a';  // the checksum catches it
+  auto badKey = loadTrustedIssuers({typo});
+  ASSERT_FALSE(badKey.ok());
+  EXPECT_EQ(badKey.error().code, ErrorCode::kUsage);
+  auto missing = loadTrustedIssuers({dir_.file("none.txt")});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("none.txt\" is neither a public key"), std::string::npos)
+      << missing.error().message;
+  dir_.write("bad.txt", a + "\nnot-a-key\n");
+  auto bad = loadTrustedIssuers({dir_.file("bad.txt")});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("bad.txt: line 2: "), std::string::npos)
+      << bad.error().message;
+}
+
 }  // namespace
 }  // namespace compono::capability::test

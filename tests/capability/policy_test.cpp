@@ -193,11 +193,107 @@ TEST_F(Policy, InvalidProvidedNamesAreAUsageError) {
   EXPECT_TRUE(d.imports[0].linked());
 }
 
+TEST_F(Policy, NeitherGrantedNorProvidedIsItsOwnReason) {
+  auto d = decideLinks(verify(signedWith({"wasi:cli/stdout"})),
+                       request({"wasi:cli/stdout@0.2.12", "wasi:sockets/tcp@0.2.0"},
+                               {"wasi:cli/stdout"}));
+  ASSERT_FALSE(d.ok());
+  EXPECT_TRUE(d.imports[0].linked());
+  EXPECT_EQ(d.imports[1].decision, LinkDecision::kNotGrantedNorProvided);
+  EXPECT_EQ(message(d),
+            "app.wasm: deployment refused: 1 of 2 imports cannot be linked: "
+            "\"wasi:sockets/tcp@0.2.0\": neither granted by the claims nor provided by this "
+            "deployment");
+}
+
+// checkDeployment: verification and the decision in one call, on a real
+// component (consumer.wasm imports example:pair/math@0.1.0). Each refusal has
+// its own message.
+class Deployment : public ::testing::Test {
+ protected:
+  LinkRequest request(std::vector<std::string> provided) const {
+    LinkRequest r;
+    r.component = "consumer.wasm";
+    r.trusted = {key_.publicKey()};
+    r.imports = {"example:pair/math@0.1.0"};
+    r.provided = std::move(provided);
+    return r;
+  }
+  std::vector<uint8_t> signedConsumer(std::vector<std::string> grants,
+                                      std::optional<int64_t> expires = {}) {
+    return signOrDie(fixtureCopy(dir_, "consumer.wasm"), key_, std::move(grants), expires);
+  }
+  static std::string message(const PolicyDecision& d) {
+    return d.status.ok() ? "(ok)" : d.status.error().message;
+  }
+  TempDir dir_;
+  SecretKey key_ = testKey(7);
+};
+
+TEST_F(Deployment, GrantedProvidedAndTrustedLinks) {
+  auto d = checkDeployment(signedConsumer({"example:pair/math@0.1"}),
+                           request({"example:pair/math@0.1.0"}), kNow);
+  ASSERT_TRUE(d.ok()) << message(d);
+  EXPECT_TRUE(d.warning.empty());
+  EXPECT_EQ(d.imports[0].grant, "example:pair/math@0.1.*");
+}
+
+TEST_F(Deployment, TamperedIsRefused) {
+  auto bytes = signedConsumer({"example:pair/math"});
+  bytes[bytes.size() / 2] ^= 1;  // inside the core module
+  auto d = checkDeployment(bytes, request({"example:pair/math"}), kNow);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.imports[0].decision, LinkDecision::kClaimsInvalid);
+  EXPECT_EQ(message(d).rfind("consumer.wasm: deployment refused: modified after signing", 0), 0u)
+      << message(d);
+}
+
+TEST_F(Deployment, ExpiredIsRefused) {
+  auto bytes = signedConsumer({"example:pair/math"}, kNow + 3600);
+  EXPECT_TRUE(checkDeployment(bytes, request({"example:pair/math"}), kNow + 3599).ok());
+  auto d = checkDeployment(bytes, request({"example:pair/math"}), kNow + 3600);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(message(d).rfind("consumer.wasm: deployment refused: claims expired at", 0), 0u)
+      << message(d);
+}
+
+TEST_F(Deployment, UntrustedIssuerIsRefused) {
+  auto bytes = signOrDie(fixtureCopy(dir_, "consumer.wasm"), testKey(8), {"example:pair/math"});
+  auto d = checkDeployment(bytes, request({"example:pair/math"}), kNow);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(message(d).rfind("consumer.wasm: deployment refused: untrusted issuer: " +
+                                 testKey(8).publicKey().toString(),
+                             0),
+            0u)
+      << message(d);
+}
+
+TEST_F(Deployment, MissingGrantIsRefused) {
+  auto d = checkDeployment(signedConsumer({"wasi:cli/stdout"}),
+                           request({"example:pair/math"}), kNow);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(message(d),
+            "consumer.wasm: deployment refused: 1 of 1 imports cannot be linked: "
+            "\"example:pair/math@0.1.0\": not granted by the claims");
+}
+
+TEST_F(Deployment, MissingProviderIsRefused) {
+  auto d = checkDeployment(signedConsumer({"example:pair/math"}), request({"wasi:cli/stdout"}),
+                           kNow);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(message(d),
+            "consumer.wasm: deployment refused: 1 of 1 imports cannot be linked: "
+            "\"example:pair/math@0.1.0\": granted but not provided by this deployment "
+            "(grant example:pair/math)");
+}
+
 TEST(LinkDecisionText, NamesEveryDecision) {
   EXPECT_STREQ(linkDecisionText(LinkDecision::kNotGranted), "not granted by the claims");
   EXPECT_STREQ(linkDecisionText(LinkDecision::kNotProvided),
                "granted but not provided by this deployment");
   EXPECT_STREQ(linkDecisionText(LinkDecision::kUnsigned), "component is unsigned");
+  EXPECT_STREQ(linkDecisionText(LinkDecision::kNotGrantedNorProvided),
+               "neither granted by the claims nor provided by this deployment");
 }
 
 }  // namespace

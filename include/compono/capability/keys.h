@@ -114,4 +114,10 @@ Result<SecretKey> readSecretKeyFile(const std::string& path);
 // ignored. Errors name the line. Duplicates are kept once.
 Result<std::vector<PublicKey>> parseTrustList(std::string_view text);
 
+// The issuers named by a host's trust settings (a --trust flag, a manifest's
+// list): each entry is either a public key ("compono1...") or the path of a
+// trust list file (parseTrustList). kUsage errors name the entry (and the
+// line of a file); duplicates are kept once.
+Result<std::vector<PublicKey>> loadTrustedIssuers(const std::vector<std::string>& entries);
+
 }  // namespace compono::capability

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,11 +37,12 @@ enum class LinkDecision : uint8_t {
   kUnsigned,       // the component is unsigned and unsigned components are not allowed
   kClaimsInvalid,  // the claims failed verification or their issuer is not trusted
   kInvalidName,    // the import is not a valid import name
+  kNotGrantedNorProvided,  // the claims do not grant it and this deployment does not provide it
 };
 
 // "linked", "not granted by the claims", "granted but not provided by this
 // deployment", "component is unsigned", "claims are invalid", "not a valid
-// import name".
+// import name", "neither granted by the claims nor provided by this deployment".
 const char* linkDecisionText(LinkDecision decision);
 
 struct ImportVerdict {
@@ -76,5 +78,19 @@ struct PolicyDecision {
 // without a trusted set: the issuer is checked against `request.trusted` here
 // either way).
 PolicyDecision decideLinks(const Verification& verification, const LinkRequest& request);
+
+// The whole check a host runs before it instantiates anything: verifies the
+// claims embedded in `wasm` at time `now` (Unix seconds; pass unixNow())
+// against `request.trusted`, then decides every import of `request`. The
+// caller extracts `request.imports` from the component (this layer does not
+// decode components) and lists what its deployment provides. Distinct
+// refusals, each named in PolicyDecision::status: the binary was modified
+// after signing ("modified after signing") or its claims altered ("bad
+// signature"), the claims expired ("claims expired at"), the issuer is not
+// trusted ("untrusted issuer"), an import is not granted ("not granted by the
+// claims"), not provided ("granted but not provided by this deployment"), or
+// both ("neither granted by the claims nor provided by this deployment").
+PolicyDecision checkDeployment(std::span<const uint8_t> wasm, const LinkRequest& request,
+                               int64_t now);
 
 }  // namespace compono::capability
