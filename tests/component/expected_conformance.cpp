@@ -381,9 +381,8 @@ TEST(Expected, ConsumerLinkedToProvider) {
   }
 }
 
-// basic-c-wasi.wasm imports WASI 0.2.12 interfaces. Its cases run against
-// Compono's WASI 0.2 when that provides every interface it imports; until
-// then they are skipped, naming the missing interfaces.
+// basic-c-wasi.wasm imports WASI 0.2.12 interfaces; Compono's WASI 0.2
+// (defined at 0.2.0, bound by semver) provides every one of them.
 TEST(Expected, BasicCWasi) {
   HostLog log;
   Linker linker = hostLinker(log);
@@ -393,14 +392,7 @@ TEST(Expected, BasicCWasi) {
   Fixture probe(testConfig());
   auto loaded = LoadedComponent::fromFile(probe.engine, fixture("basic-c-wasi.wasm"));
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
-  std::vector<std::string> missing = linker.unresolvedImports(**loaded);
-  if (!missing.empty()) {
-    std::string list;
-    for (const std::string& m : missing) list += (list.empty() ? "" : ", ") + m;
-    GTEST_SKIP() << casesOf("basic-c-wasi.wasm").size()
-                 << " cases of basic-c-wasi.wasm skipped: WASI 0.2 does not provide yet: " << list
-                 << " (Expected.BasicCWasiStubbedWasi runs them with stubbed WASI)";
-  }
+  EXPECT_EQ(linker.unresolvedImports(**loaded), std::vector<std::string>{});
   runAll("basic-c-wasi.wasm", linker, log);
 }
 

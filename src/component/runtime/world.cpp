@@ -1,6 +1,7 @@
 // Describing a component's imports and exports: ExternInfos, a wit::World
 // (for printing and tools), and finding exported functions by name.
 #include <algorithm>
+#include <set>
 
 #include "component/runtime/runtime.h"
 #include "compono/component/linker.h"
@@ -108,6 +109,9 @@ wit::Function witFunction(const TypeEnv& env, const std::string& name, const Fun
 std::vector<ExternInfo> describe(const TypeEnv& env,
                                  const std::vector<std::pair<std::string, Item>>& items) {
   std::vector<ExternInfo> out;
+  // Resource types already declared by an earlier item: a later interface
+  // that `use`s one re-exports it (an eq-bound type), it does not declare it.
+  std::set<wit::TypeId> declared;
   for (const auto& [name, item] : items) {
     ExternInfo info;
     info.name = name;
@@ -121,7 +125,9 @@ std::vector<ExternInfo> describe(const TypeEnv& env,
           info.funcs.push_back(funcInfo(name, n, **f));
         } else if (const auto* t = std::get_if<TypeItem>(&it)) {
           info.types.push_back(n);
-          if (isResource(env, *t)) info.resources.push_back(n);
+          if (isResource(env, *t) && declared.insert(env.model.dealias(t->value.id)).second) {
+            info.resources.push_back(n);
+          }
         }
       }
     } else if (std::holds_alternative<TypeItem>(item)) {
