@@ -1,6 +1,7 @@
 // `compono bindgen c WIT`: C headers and glue for a guest that implements a
 // WIT world.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "cli/commands.h"
@@ -49,6 +50,12 @@ int bindgenCCommand(const BindgenCOptions& options) {
   auto out = component::bindgen::generateC(loaded->model, *world, copts);
   if (!out.ok()) return printError(out.error()), exitCodeFor(out.error());
   std::string dir = options.outDir.empty() ? "." : options.outDir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);  // like `-o gen/` of other generators
+  if (ec) {
+    printError(dir + ": cannot create the output directory: " + ec.message());
+    return kExitUserError;
+  }
   for (const auto& [name, text] :
        {std::pair{out->headerName, out->header}, {out->sourceName, out->source}}) {
     std::string path = dir + "/" + name;
