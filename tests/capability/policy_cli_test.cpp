@@ -168,6 +168,34 @@ TEST_F(PolicyCli, RunRefusesBeforeAnythingRuns) {
   EXPECT_EQ(r.err.find("hello from"), std::string::npos);
 }
 
+TEST_F(PolicyCli, RunLinksACommandWhoseImportsAreGrantedAndProvided) {
+  // Every WASI 0.2 interface hello-command.wasm imports, granted as any 0.2.x.
+  std::vector<std::string> grants;
+  for (const char* iface :
+       {"cli/environment", "cli/exit", "io/error", "io/streams", "cli/stdin", "cli/stdout",
+        "cli/stderr", "cli/terminal-input", "cli/terminal-output", "cli/terminal-stdin",
+        "cli/terminal-stdout", "cli/terminal-stderr", "clocks/wall-clock", "filesystem/types",
+        "filesystem/preopens"}) {
+    grants.push_back("--grant");
+    grants.push_back(std::string("wasi:") + iface + "@0.2");
+  }
+  sign("hello-command.wasm", grants);
+  auto r = runCompono({"run", "--tier", "interp", "--trust", pub_, dir_.file("hello-command.wasm"),
+                       "a", "b"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, compono::test::readFile(fixturePath("hello-command.stdout")));
+  EXPECT_EQ(r.err, "");
+  // One grant fewer: refused, naming exactly that import.
+  grants.resize(grants.size() - 2);
+  sign("hello-command.wasm", grants);
+  auto refused = runCompono({"run", "--tier", "interp", "--trust", pub_,
+                             dir_.file("hello-command.wasm"), "a", "b"});
+  expectOneLineError(refused, 1,
+                     "deployment refused: 1 of 15 imports cannot be linked: "
+                     "\"wasi:filesystem/preopens@0.2.12\": not granted by the claims");
+  EXPECT_EQ(refused.out, "");
+}
+
 TEST_F(PolicyCli, BadFlagsAreUsageErrors) {
   expectOneLineError(callMul("provider.wasm", {"--trust", "compono1abc"}), 2, "--trust");
   expectOneLineError(callMul("provider.wasm", {"--trust", dir_.file("nope.txt")}), 2,
