@@ -149,6 +149,13 @@ TEST_F(P2Probe, FilesRoundTripThroughStreamsAndDescriptors) {
   EXPECT_EQ(outcome("rmdir", {Value::string("made")}), "ok");
   EXPECT_FALSE(exists(tmp_.file("box/made")));
 
+  // A directory opened with open-at inherits the right to mutate.
+  EXPECT_EQ(outcome("mkdir-in", {Value::string("sub"), Value::string("deeper")}), "ok");
+  EXPECT_TRUE(exists(tmp_.file("box/sub/deeper")));
+  EXPECT_EQ(outcome("mkdir-in", {Value::string("sub"), Value::string("../../up")}), "not-permitted");
+  EXPECT_FALSE(exists(tmp_.file("up")));
+  EXPECT_EQ(outcome("rmdir", {Value::string("sub/deeper")}), "ok");
+
   EXPECT_EQ(outcome("symlink", {Value::string("hello.txt"), Value::string("ln")}), "ok");
   Value link = call("readlink", {Value::string("ln")});
   EXPECT_EQ(link.items.at(0).str, "hello.txt");
@@ -230,6 +237,8 @@ TEST_F(P2Probe, ReadOnlyGrantRefusesEveryMutation) {
   EXPECT_EQ(pw.discriminant, 1u);
   EXPECT_EQ(pw.items.at(0).str, "read-only");
   EXPECT_EQ(outcome("mkdir", {Value::string("d")}), "read-only");
+  EXPECT_EQ(outcome("mkdir-in", {Value::string("sub"), Value::string("d")}), "read-only");
+  EXPECT_FALSE(exists(tmp_.file("box/sub/d")));
   EXPECT_EQ(outcome("unlink", {Value::string("hello.txt")}), "read-only");
   EXPECT_EQ(outcome("rmdir", {Value::string("sub")}), "read-only");
   EXPECT_EQ(outcome("rename", {Value::string("hello.txt"), Value::string("h2")}), "read-only");

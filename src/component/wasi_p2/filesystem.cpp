@@ -353,7 +353,9 @@ void defineFilesystem(Linker& linker, const std::shared_ptr<State>& st) {
       if (write) return errCode(kIsDirectory);
       nd->dir = o->dir;
       nd->flags[kFlagRead] = true;
-      nd->flags[kFlagMutateDir] = mutate;
+      // A directory inherits its parent's right to mutate (as preview 1's
+      // inheriting rights do): the command adapters never ask for it.
+      nd->flags[kFlagMutateDir] = d.can(kFlagMutateDir) && !d.readOnly;
     } else {
       if (directory) return errCode(kNotDirectory);
       nd->file = std::move(o->file);

@@ -274,6 +274,25 @@ PATH_OP(mkdir, wasi_filesystem_types_method_descriptor_create_directory_at)
 PATH_OP(rmdir, wasi_filesystem_types_method_descriptor_remove_directory_at)
 PATH_OP(unlink, wasi_filesystem_types_method_descriptor_unlink_file_at)
 
+bool exports_p2probe_mkdir_in(p2probe_string_t *path, p2probe_string_t *name,
+                              p2probe_string_t *err) {
+  ROOT_OR_FAIL();
+  own_t d;
+  bool ok = openAt(dir, path, true, WASI_FILESYSTEM_TYPES_OPEN_FLAGS_DIRECTORY,
+                   WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_READ, &d, err);
+  p2probe_string_free(path);
+  if (ok) {
+    wasi_filesystem_types_error_code_t e;
+    if (!wasi_filesystem_types_method_descriptor_create_directory_at(
+            wasi_filesystem_types_borrow_descriptor(d), name, &e)) {
+      ok = fsFail(e, err);
+    }
+    wasi_filesystem_types_descriptor_drop_own(d);
+  }
+  p2probe_string_free(name);
+  return ok;
+}
+
 bool exports_p2probe_rename(p2probe_string_t *src, p2probe_string_t *dst, p2probe_string_t *err) {
   ROOT_OR_FAIL();
   wasi_filesystem_types_error_code_t e;
