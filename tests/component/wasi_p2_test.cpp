@@ -8,6 +8,7 @@
 // Each escape test also checks the host side: the file outside the sandbox
 // is unchanged / was not created.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -311,6 +312,38 @@ TEST(WasiP2Io, PollReadyWaitsForTheEarliestDeadline) {
   EXPECT_EQ(*ready, (std::vector<uint32_t>{1}));
   EXPECT_FALSE(late->ready());
   EXPECT_FALSE(wasi_p2::pollReady(store, {}).ok());  // an empty poll would never return
+}
+
+// An fd output stream never blocks the guest's thread: what a non-blocking
+// pipe does not take waits in the stream (check-write says 0 meanwhile) and
+// reaches the pipe, in order, as the reader drains it.
+TEST(WasiP2Io, FdOutputStreamKeepsWhatAFullPipeRefuses) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::fcntl(fds[1], F_SETFL, O_NONBLOCK), 0);
+  auto out = wasi_p2::fdOutputStream(fds[1], true);
+  auto allowed = out->checkWrite();
+  ASSERT_TRUE(std::holds_alternative<uint64_t>(allowed));
+  uint64_t n = std::get<uint64_t>(allowed);
+  ASSERT_GT(n, 65536u);  // more than a pipe holds
+  wasi_p2::Bytes data(n);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7);
+  ASSERT_TRUE(std::holds_alternative<std::monostate>(out->write(data)));  // returns at once
+  EXPECT_EQ(std::get<uint64_t>(out->checkWrite()), 0u);
+  EXPECT_FALSE(out->subscribe()->ready());
+  wasi_p2::Bytes got;
+  std::vector<uint8_t> buf(65536);
+  while (got.size() < data.size()) {
+    ssize_t r = ::read(fds[0], buf.data(), buf.size());
+    ASSERT_GT(r, 0);
+    got.insert(got.end(), buf.begin(), buf.begin() + r);
+    (void)out->checkWrite();  // pushes what is pending
+  }
+  EXPECT_TRUE(got == data);
+  EXPECT_GT(std::get<uint64_t>(out->checkWrite()), 0u);
+  ::close(fds[0]);
+  auto closed = out->write(wasi_p2::Bytes{1});
+  EXPECT_TRUE(std::holds_alternative<wasi_p2::StreamError>(closed));  // EPIPE: closed, no SIGPIPE
 }
 
 // wasi:cli/run through `compono run`: the command fixture prints its argc.

@@ -277,42 +277,25 @@ class FdOutputStream final : public OutputStream {
     if (!regular_) pos_.reset();
   }
 
+  // Bytes a non-blocking fd did not take yet are kept in pending_ and pushed
+  // by later calls; checkWrite() is 0 until they are gone, so write() never
+  // waits.
   StreamResult<uint64_t> checkWrite() override {
-    if (failed_) return StreamError::closed();
+    if (auto e = push()) return *e;
+    if (!pending_.empty()) return uint64_t{0};
     if (regular_ || wasi::readyNow(h_->fd, POLLOUT)) return kMaxChunk;
     return uint64_t{0};
   }
 
   StreamStatus write(std::span<const uint8_t> bytes) override {
     if (failed_) return StreamError::closed();
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n;
-      if (pos_ && !append_) {
-        n = ::pwrite(h_->fd, bytes.data() + done, bytes.size() - done,
-                     static_cast<off_t>(*pos_));
-      } else {
-        // Append: every write goes to the current end of the file.
-        if (append_ && regular_) ::lseek(h_->fd, 0, SEEK_END);
-        struct iovec iov = {const_cast<uint8_t*>(bytes.data() + done), bytes.size() - done};
-        n = wasi::writevNoSigpipe(h_->fd, &iov, 1, socket_);
-      }
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-          // checkWrite said ready: finish the promised bytes by waiting (a
-          // pipe accepts PIPE_BUF bytes atomically; larger writes may wait).
-          struct pollfd p = {h_->fd, POLLOUT, 0};
-          ::poll(&p, 1, -1);
-          continue;
-        }
-        failed_ = true;
-        if (errno == EPIPE) return StreamError::closed();
-        return StreamError::failed(hostError("write", errno));
-      }
-      done += static_cast<size_t>(n);
-      if (pos_ && !append_) *pos_ += static_cast<uint64_t>(n);
-    }
+    pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+    if (auto e = push()) return *e;
+    return std::monostate{};
+  }
+
+  StreamStatus flush() override {
+    if (auto e = push()) return *e;
     return std::monostate{};
   }
 
@@ -328,6 +311,38 @@ class FdOutputStream final : public OutputStream {
   bool regular_;
   bool socket_;
   bool failed_ = false;
+  Bytes pending_;
+
+  // Writes as much of pending_ as the fd takes now; the error that ends the
+  // stream, if one happens (reported once, then `closed`).
+  std::optional<StreamError> push() {
+    if (failed_) return StreamError::closed();
+    size_t done = 0;
+    while (done < pending_.size()) {
+      ssize_t n;
+      if (pos_ && !append_) {
+        n = ::pwrite(h_->fd, pending_.data() + done, pending_.size() - done,
+                     static_cast<off_t>(*pos_));
+      } else {
+        // Append: every write goes to the current end of the file.
+        if (append_ && regular_) ::lseek(h_->fd, 0, SEEK_END);
+        struct iovec iov = {pending_.data() + done, pending_.size() - done};
+        n = wasi::writevNoSigpipe(h_->fd, &iov, 1, socket_);
+      }
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        failed_ = true;
+        pending_.clear();
+        if (errno == EPIPE) return StreamError::closed();
+        return StreamError::failed(hostError("write", errno));
+      }
+      done += static_cast<size_t>(n);
+      if (pos_ && !append_) *pos_ += static_cast<uint64_t>(n);
+    }
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(done));
+    return std::nullopt;
+  }
 };
 
 class BytesInputStream final : public InputStream {
