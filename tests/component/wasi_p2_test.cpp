@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -344,6 +345,35 @@ TEST(WasiP2Io, FdOutputStreamKeepsWhatAFullPipeRefuses) {
   ::close(fds[0]);
   auto closed = out->write(wasi_p2::Bytes{1});
   EXPECT_TRUE(std::holds_alternative<wasi_p2::StreamError>(closed));  // EPIPE: closed, no SIGPIPE
+}
+
+// An fd input stream reads what is there, says "nothing yet" with an empty
+// read, and `closed` at the end; blocking on it obeys the Store's --timeout.
+TEST(WasiP2Io, FdInputStreamNeverWaitsAndBlockingEndsAtTheDeadline) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  auto in = wasi_p2::fdInputStream(fds[0], true);
+  auto none = in->read(10);
+  ASSERT_TRUE(std::holds_alternative<wasi_p2::Bytes>(none));
+  EXPECT_TRUE(std::get<wasi_p2::Bytes>(none).empty());
+  EXPECT_FALSE(in->subscribe()->ready());
+
+  engine::Engine engine;
+  engine::StoreLimits limits;
+  limits.timeout = std::chrono::milliseconds(50);
+  engine::Store store(engine, limits);
+  auto p = in->subscribe();
+  Status waited = wasi_p2::blockOn(store, *p);
+  ASSERT_FALSE(waited.ok());
+  EXPECT_EQ(waited.error().trap, TrapCode::kDeadline) << waited.error().message;
+
+  ASSERT_EQ(::write(fds[1], "abc", 3), 3);
+  EXPECT_TRUE(in->subscribe()->ready());
+  auto got = in->read(10);
+  ASSERT_TRUE(std::holds_alternative<wasi_p2::Bytes>(got));
+  EXPECT_EQ(std::get<wasi_p2::Bytes>(got), (wasi_p2::Bytes{'a', 'b', 'c'}));
+  ::close(fds[1]);
+  EXPECT_TRUE(std::holds_alternative<wasi_p2::StreamError>(in->read(10)));
 }
 
 // wasi:cli/run through `compono run`: the command fixture prints its argc.
