@@ -136,6 +136,20 @@ TEST_F(P2Probe, FilesRoundTripThroughStreamsAndDescriptors) {
   EXPECT_EQ(pw.items[0].u, 1u);
   EXPECT_EQ(test::readFile(tmp_.file("box/new.txt")), "hello World");
 
+  // Streams between files: blocking-splice, and write-zeroes after poll.
+  std::string big(10000, 'x');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  tmp_.write("box/big.txt", big);
+  Value copied = call("copy-file", {Value::string("big.txt"), Value::string("copy.txt")});
+  ASSERT_EQ(copied.discriminant, 0u) << copied.items.at(0).str;
+  EXPECT_EQ(copied.items[0].u, big.size());
+  EXPECT_EQ(test::readFile(tmp_.file("box/copy.txt")), big);
+  EXPECT_EQ(outcome("zero-file", {Value::string("zeros.bin"), Value::u64(300)}), "ok");
+  EXPECT_EQ(test::readFile(tmp_.file("box/zeros.bin")), std::string(300, '\0'));
+  EXPECT_EQ(outcome("unlink", {Value::string("big.txt")}), "ok");
+  EXPECT_EQ(outcome("unlink", {Value::string("copy.txt")}), "ok");
+  EXPECT_EQ(outcome("unlink", {Value::string("zeros.bin")}), "ok");
+
   Value size = call("stat-size", {Value::string("new.txt"), Value::boolean(false)});
   ASSERT_EQ(size.discriminant, 0u);
   EXPECT_EQ(size.items[0].u, 11u);

@@ -195,6 +195,91 @@ bool exports_p2probe_append_file(p2probe_string_t *path, p2probe_string_t *conte
   return ok;
 }
 
+// Opens `path` for writing (created, truncated) and its output stream.
+static bool openOut(borrow_t dir, p2probe_string_t *path, own_t *f,
+                    wasi_io_streams_own_output_stream_t *out, p2probe_string_t *err) {
+  if (!openAt(dir, path, false,
+              WASI_FILESYSTEM_TYPES_OPEN_FLAGS_CREATE | WASI_FILESYSTEM_TYPES_OPEN_FLAGS_TRUNCATE,
+              WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_WRITE, f, err)) {
+    return false;
+  }
+  wasi_filesystem_types_error_code_t e;
+  if (!wasi_filesystem_types_method_descriptor_write_via_stream(
+          wasi_filesystem_types_borrow_descriptor(*f), 0, out, &e)) {
+    wasi_filesystem_types_descriptor_drop_own(*f);
+    return fsFail(e, err);
+  }
+  return true;
+}
+
+bool exports_p2probe_copy_file(p2probe_string_t *src, p2probe_string_t *dst, uint64_t *ret,
+                               p2probe_string_t *err) {
+  ROOT_OR_FAIL();
+  own_t fin, fout;
+  wasi_io_streams_own_output_stream_t out;
+  bool ok = openAt(dir, src, true, 0, WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_READ, &fin, err);
+  if (ok) {
+    ok = openOut(dir, dst, &fout, &out, err);
+    if (!ok) wasi_filesystem_types_descriptor_drop_own(fin);
+  }
+  p2probe_string_free(src);
+  p2probe_string_free(dst);
+  if (!ok) return false;
+  wasi_io_streams_own_input_stream_t in;
+  wasi_filesystem_types_error_code_t e;
+  if (!wasi_filesystem_types_method_descriptor_read_via_stream(
+          wasi_filesystem_types_borrow_descriptor(fin), 0, &in, &e)) {
+    ok = fsFail(e, err);
+  } else {
+    *ret = 0;
+    for (;;) {
+      uint64_t n;
+      wasi_io_streams_stream_error_t se;
+      if (!wasi_io_streams_method_output_stream_blocking_splice(
+              wasi_io_streams_borrow_output_stream(out), wasi_io_streams_borrow_input_stream(in),
+              4096, &n, &se)) {
+        if (se.tag != WASI_IO_STREAMS_STREAM_ERROR_CLOSED) ok = streamFail(&se, err);
+        break;
+      }
+      *ret += n;
+    }
+    wasi_io_streams_input_stream_drop_own(in);
+  }
+  wasi_io_streams_output_stream_drop_own(out);
+  wasi_filesystem_types_descriptor_drop_own(fout);
+  wasi_filesystem_types_descriptor_drop_own(fin);
+  return ok;
+}
+
+bool exports_p2probe_zero_file(p2probe_string_t *path, uint64_t n, p2probe_string_t *err) {
+  ROOT_OR_FAIL();
+  own_t f;
+  wasi_io_streams_own_output_stream_t out;
+  bool ok = openOut(dir, path, &f, &out, err);
+  p2probe_string_free(path);
+  if (!ok) return false;
+  wasi_io_streams_borrow_output_stream_t o = wasi_io_streams_borrow_output_stream(out);
+  wasi_io_poll_own_pollable_t p = wasi_io_streams_method_output_stream_subscribe(o);
+  wasi_io_poll_borrow_pollable_t one = wasi_io_poll_borrow_pollable(p);
+  p2probe_list_wasi_io_poll_borrow_pollable_t list = {&one, 1};
+  p2probe_list_u32_t ready;
+  wasi_io_poll_poll(&list, &ready);
+  if (ready.len != 1 || ready.ptr[0] != 0) ok = textFail("poll did not report the stream", err);
+  p2probe_list_u32_free(&ready);
+  wasi_io_poll_pollable_drop_own(p);
+  uint64_t allowed = 0;
+  wasi_io_streams_stream_error_t se;
+  if (ok && !wasi_io_streams_method_output_stream_check_write(o, &allowed, &se)) {
+    ok = streamFail(&se, err);
+  }
+  if (ok && allowed < n) ok = textFail("check-write permits less than asked", err);
+  if (ok && !wasi_io_streams_method_output_stream_write_zeroes(o, n, &se)) ok = streamFail(&se, err);
+  if (ok && !wasi_io_streams_method_output_stream_blocking_flush(o, &se)) ok = streamFail(&se, err);
+  wasi_io_streams_output_stream_drop_own(out);
+  wasi_filesystem_types_descriptor_drop_own(f);
+  return ok;
+}
+
 bool exports_p2probe_pread(p2probe_string_t *path, uint64_t len, uint64_t offset,
                            p2probe_tuple2_string_bool_t *ret, p2probe_string_t *err) {
   ROOT_OR_FAIL();
