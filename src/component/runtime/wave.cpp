@@ -15,6 +15,22 @@ using wit::Type;
 
 namespace {
 
+// User text inside a one-line error: control characters escaped, long text cut.
+std::string shownText(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text.substr(0, 80)) {
+    if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += c == '\n' ? std::string("\\n") : std::string("\\x") + hex[c >> 4] + hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > 80) out += "...";
+  return out;
+}
+
+
 const std::set<std::string_view>& keywords() {
   static const std::set<std::string_view> k = {"true", "false", "some", "none", "ok", "err", "inf", "nan"};
   return k;
@@ -108,7 +124,7 @@ class Parser {
         if (cp >= 0x110000 || (cp >= 0xd800 && cp <= 0xdfff)) return fail("\\u{...} is not a Unicode scalar value");
         return static_cast<char32_t>(cp);
       }
-      default: return fail(std::string("unknown escape \\") + c);
+      default: return fail("unknown escape \\" + shownText(std::string_view(&c, 1)));
     }
   }
 
@@ -152,20 +168,20 @@ class Parser {
     if (isSigned) {
       int64_t v;
       auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
-      if (ec != std::errc() || ptr != w.data() + w.size()) return fail("'" + w + "' is not a " + wit::primitiveName(p));
+      if (ec != std::errc() || ptr != w.data() + w.size()) return fail("'" + shownText(w) + "' is not a " + wit::primitiveName(p));
       int64_t lo = bits == 64 ? INT64_MIN : -(int64_t{1} << (bits - 1));
       int64_t hi = bits == 64 ? INT64_MAX : (int64_t{1} << (bits - 1)) - 1;
-      if (v < lo || v > hi) return fail("'" + w + "' is out of range for " + wit::primitiveName(p));
+      if (v < lo || v > hi) return fail("'" + shownText(w) + "' is out of range for " + wit::primitiveName(p));
       Value out;
       out.kind = static_cast<ValueKind>(static_cast<int>(ValueKind::kBool) + static_cast<int>(p));
       out.s = v;
       return out;
     }
-    if (neg) return fail("'" + w + "' is negative, " + wit::primitiveName(p) + " is unsigned");
+    if (neg) return fail("'" + shownText(w) + "' is negative, " + wit::primitiveName(p) + " is unsigned");
     uint64_t v;
     auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
-    if (ec != std::errc() || ptr != w.data() + w.size()) return fail("'" + w + "' is not a " + wit::primitiveName(p));
-    if (bits < 64 && v >= (uint64_t{1} << bits)) return fail("'" + w + "' is out of range for " + wit::primitiveName(p));
+    if (ec != std::errc() || ptr != w.data() + w.size()) return fail("'" + shownText(w) + "' is not a " + wit::primitiveName(p));
+    if (bits < 64 && v >= (uint64_t{1} << bits)) return fail("'" + shownText(w) + "' is out of range for " + wit::primitiveName(p));
     Value out;
     out.kind = static_cast<ValueKind>(static_cast<int>(ValueKind::kBool) + static_cast<int>(p));
     out.u = v;
@@ -180,7 +196,7 @@ class Parser {
     double v;
     auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
     if (w.empty() || ec != std::errc() || ptr != w.data() + w.size()) {
-      return fail("'" + w + "' is not a " + std::string(what));
+      return fail("'" + shownText(w) + "' is not a " + std::string(what));
     }
     return v;
   }
@@ -383,7 +399,7 @@ class Parser {
             std::string rname = resourceName(k.resource);
             if (name && *name != rname) {
               i_ = start;
-              return fail("expected a " + rname + " handle (" + rname + "#N), got '" + *name + "'");
+              return fail("expected a " + rname + " handle (" + rname + "#N), got '" + shownText(*name) + "'");
             }
             if (i_ >= s_.size() || s_[i_] != '#') {
               return fail("expected a " + rname + " handle, written " + rname + "#N");
@@ -598,11 +614,19 @@ std::string print(const wit::Model& model, Type t, const Value& v) {
   return out;
 }
 
+// An argument's text without the blanks around it.
+static std::string trimmed(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
 Result<CallText> splitCall(std::string_view text) {
   CallText out;
   size_t open = text.find('(');
   if (open == std::string_view::npos || text.empty() || text.back() != ')') {
-    return Error(ErrorCode::kUsage, "expected a call NAME(ARGS...), got '" + std::string(text) + "'");
+    return Error(ErrorCode::kUsage, "expected a call NAME(ARGS...), got '" + shownText(text) + "'");
   }
   std::string_view name = text.substr(0, open);
   while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
@@ -629,14 +653,13 @@ Result<CallText> splitCall(std::string_view text) {
     else if (c == ')' || c == ']' || c == '}') {
       if (--depth < 0) return Error(ErrorCode::kUsage, "unbalanced brackets in the call arguments");
     } else if (c == ',' && depth == 0) {
-      out.args.emplace_back(body.substr(start, i - start));
+      out.args.emplace_back(trimmed(body.substr(start, i - start)));
       start = i + 1;
     }
   }
   if (depth != 0 || inString || inChar) return Error(ErrorCode::kUsage, "unbalanced brackets or quotes in the call");
-  std::string last(body.substr(start));
-  bool blank = last.find_first_not_of(" \t") == std::string::npos;
-  if (!blank || !out.args.empty()) out.args.push_back(last);
+  std::string last = trimmed(body.substr(start));
+  if (!last.empty() || !out.args.empty()) out.args.push_back(last);
   return out;
 }
 
