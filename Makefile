@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 all: build
 
 help:
-	@echo "make demo          build and run the sandbox demo"
+	@echo "make demo          build and run the demo (sandbox, then the key-value counter app)"
 	@echo "make test          build and run every test (unit, CLI, WASI, spec conformance)"
 	@echo "make test-aot-spec the spec suite again on native code (every module compiled by cc)"
 	@echo "make test-sanitize run the unit tests under AddressSanitizer + UBSan"

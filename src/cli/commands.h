@@ -175,4 +175,18 @@ struct ServeOptions {
 CLI::App* addServeCommand(CLI::App& app, ServeOptions& options);
 int serveCommand(const ServeOptions& options);
 
+// ---- up (cmd_up.cpp): an application manifest on embedded defaults ----
+struct UpOptions {
+  std::string manifest;
+  std::string listen;              // overrides spec.http.listen
+  std::string logFormat = "text";  // text | json
+  std::vector<std::string> trust;  // more trusted issuers (keys or files)
+  bool allowUnsigned = false;
+  bool check = false;              // validate and link, then exit
+  unsigned threads = 2;
+  RunOptions run;                  // per-request limits, tier
+};
+CLI::App* addUpCommand(CLI::App& app, UpOptions& options);
+int upCommand(const UpOptions& options);
+
 }  // namespace compono::cli

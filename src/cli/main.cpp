@@ -160,6 +160,8 @@ int main(int argc, char** argv) {
   auto* call = addCallCommand(app, callOpts);
   ServeOptions serveOpts;
   auto* serve = addServeCommand(app, serveOpts);
+  UpOptions upOpts;
+  auto* up = addUpCommand(app, upOpts);
 
   // `compono run [OPTIONS] FILE [ARGS...]`: everything after FILE belongs to
   // the guest, even when it looks like an option ("-v", "--flag"); so split
@@ -218,6 +220,7 @@ int main(int argc, char** argv) {
   if (*componentize) return componentizeCommand(czOpts);
   if (*call) return callCommand(callOpts);
   if (*serve) return serveCommand(serveOpts);
+  if (*up) return upCommand(upOpts);
   if (*keys) return keysCommand(keysOpts);
   if (*sign) return signCommand(signOpts);
   if (*claims) return claimsCommand(claimsOpts);

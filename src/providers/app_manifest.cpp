@@ -257,8 +257,8 @@ struct Parser {
     }
     std::set<std::string> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& k = it->first;
-      const YAML::Node& v = it->second;
+      YAML::Node k = it->first;  // copies: the iterator hands out temporaries
+      YAML::Node v = it->second;
       if (!k.IsScalar() || k.Scalar().empty()) fail(k, what + ": a bucket name must be a string");
       std::string name = k.Scalar();
       if (!seen.insert(name).second) fail(k, what + ": bucket \"" + name + "\" listed twice");

@@ -1,0 +1,229 @@
+// `compono up` end to end: the real binary, a manifest on disk, the
+// kv-counter example served over real HTTP on loopback and queried with a
+// real client (curl), stopped with SIGINT and started again on the same
+// files; and `compono up --check` refusing bad manifests and deployments
+// with one line each.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <filesystem>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "support/test_support.h"
+
+using namespace compono;
+
+namespace {
+
+std::string counterWasm() {
+  return std::string(COMPONO_SOURCE_DIR) + "/examples/kv-counter/kv-counter.wasm";
+}
+
+// `compono up` running in the background with stderr in a file.
+class UpProcess {
+ public:
+  UpProcess(const std::vector<std::string>& args, const std::string& logFile) : log_(logFile) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = ::open(logFile.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+      dup2(fd, 2);
+      int devnull = ::open("/dev/null", O_RDWR);
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+      std::vector<std::string> argv = {test::componoBinary(), "up"};
+      argv.insert(argv.end(), args.begin(), args.end());
+      std::vector<char*> cargs;
+      for (auto& a : argv) cargs.push_back(a.data());
+      cargs.push_back(nullptr);
+      execv(cargs[0], cargs.data());
+      _exit(127);
+    }
+  }
+  ~UpProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  // Waits (up to 60 s) for the "serving http://ADDR" line; returns ADDR or "".
+  std::string waitServing() {
+    std::regex re("serving http://([0-9.]+:[0-9]+)");
+    for (int i = 0; i < 600; ++i) {
+      std::string text = test::readFile(log_);
+      std::smatch m;
+      if (std::regex_search(text, m, re)) return m[1];
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return "";
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return "";
+  }
+  // Sends `sig` and returns the exit status (-1 on a timeout of 30 s or a signal death).
+  int stop(int sig = SIGINT) {
+    kill(pid_, sig);
+    for (int i = 0; i < 300; ++i) {
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return -1;
+  }
+  std::string log() const { return test::readFile(log_); }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+};
+
+// GET with curl: "STATUS BODY".
+std::string curlGet(const std::string& url) {
+  test::RunResult r = test::runProcess(
+      {"/usr/bin/curl", "-s", "-S", "--max-time", "20", "-w", " %{http_code}", url}, "", 30);
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  return r.out;
+}
+
+std::string manifest(const std::string& wasm, const std::string& db, const std::string& extra = "") {
+  return "apiVersion: core.oam.dev/v1beta1\n"
+         "kind: Application\n"
+         "metadata:\n  name: counter-test\n"
+         "spec:\n"
+         "  policy:\n    allow-unsigned: true\n"
+         "  components:\n"
+         "    - name: counter\n"
+         "      properties:\n"
+         "        source: " + wasm + "\n"
+         "        config:\n          bucket: counts\n          key: hits\n          label: n\n"
+         "      traits:\n"
+         "        - type: link\n          properties:\n            target: keyvalue\n"
+         "            buckets:\n              counts: " + db + "\n"
+         "        - type: link\n          properties: {target: config}\n"
+         "        - type: link\n          properties: {target: logging}\n"
+         "        - type: http-route\n          properties: {prefix: /count}\n" + extra;
+}
+
+TEST(ComponoUp, ServesTheCounterAndKeepsItsDataAcrossRestarts) {
+  test::TempDir dir;
+  dir.write("app.yaml", manifest(counterWasm(), "state/counter.db"));
+  for (int run = 0; run < 2; ++run) {
+    // A log file per run: the second must not find the first one's address.
+    UpProcess up({dir.file("app.yaml"), "--listen", "127.0.0.1:0", "--log-format", "json"},
+                 dir.file("up" + std::to_string(run) + ".log"));
+    std::string addr = up.waitServing();
+    ASSERT_FALSE(addr.empty()) << up.log();
+    for (int i = 1; i <= 3; ++i) {
+      EXPECT_EQ(curlGet("http://" + addr + "/count"), "n: " + std::to_string(run * 3 + i) + "\n 200");
+    }
+    std::string other = curlGet("http://" + addr + "/elsewhere");  // no route
+    EXPECT_EQ(other.substr(other.size() - 3), "404") << other;
+    EXPECT_EQ(up.stop(SIGINT), 0) << up.log();
+    // The component's own log lines: JSON, one per request, naming it.
+    std::istringstream in(up.log());
+    int fromComponent = 0;
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      ASSERT_FALSE(j.is_discarded()) << "not a JSON line: " << line;
+      if (j["component"] == "counter" && j["context"] == "request") {
+        ++fromComponent;
+        EXPECT_EQ(j["level"], "info");
+        EXPECT_NE(j["message"].get<std::string>().find("counts/hits is now"), std::string::npos);
+      }
+    }
+    EXPECT_EQ(fromComponent, 3) << up.log();
+    EXPECT_NE(up.log().find("stopped"), std::string::npos) << up.log();
+  }
+  // The data is in the SQLite file the manifest named, relative to it.
+  EXPECT_TRUE(std::filesystem::exists(dir.file("state/counter.db")));
+}
+
+TEST(ComponoUp, SigtermStopsCleanlyToo) {
+  test::TempDir dir;
+  dir.write("app.yaml", manifest(counterWasm(), "c.db"));
+  UpProcess up({dir.file("app.yaml"), "--listen", "127.0.0.1:0"}, dir.file("up.log"));
+  std::string addr = up.waitServing();
+  ASSERT_FALSE(addr.empty()) << up.log();
+  EXPECT_EQ(curlGet("http://" + addr + "/count/sub?x=1"), "n: 1\n 200");
+  EXPECT_EQ(up.stop(SIGTERM), 0) << up.log();
+}
+
+TEST(ComponoUp, CheckReportsManifestErrorsWithTheirLine) {
+  test::TempDir dir;
+  dir.write("app.yaml", manifest(counterWasm(), "c.db", "      replicas: 2\n"));
+  test::RunResult r = test::runCompono({"up", "--check", dir.file("app.yaml")});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_EQ(r.err, "compono: error: " + dir.file("app.yaml") +
+                       ":28:7: unknown key \"replicas\" in a component (allowed: name, properties, "
+                       "traits, type)\n");
+  test::RunResult missing = test::runCompono({"up", "--check", dir.file("nope.yaml")});
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_NE(missing.err.find("cannot read"), std::string::npos) << missing.err;
+}
+
+TEST(ComponoUp, CheckLinksAValidApplication) {
+  test::TempDir dir;
+  dir.write("app.yaml", manifest(counterWasm(), "c.db"));
+  test::RunResult r = test::runCompono({"up", "--check", dir.file("app.yaml")});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, "counter-test: 1 component linked, 1 bucket; routes: /count -> counter\n");
+  EXPECT_NE(r.err.find("unsigned"), std::string::npos) << "no warning: " << r.err;
+}
+
+TEST(ComponoUp, ACapabilityTheManifestDoesNotLinkRefusesTheDeployment) {
+  test::TempDir dir;
+  std::string m = manifest(counterWasm(), "c.db");
+  // Drop the logging link: the counter imports wasi:logging, nothing provides it.
+  std::string drop = "        - type: link\n          properties: {target: logging}\n";
+  m.erase(m.find(drop), drop.size());
+  dir.write("app.yaml", m);
+  test::RunResult r = test::runCompono({"up", "--check", dir.file("app.yaml")});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("wasi:logging/logging@0.1.0-draft"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(dir.file("app.yaml") + ":9:"), std::string::npos) << r.err;
+  // One error line (after the warning about the unsigned component).
+  size_t errors = 0;
+  for (size_t at = r.err.find("compono: error:"); at != std::string::npos;
+       at = r.err.find("compono: error:", at + 1)) {
+    ++errors;
+  }
+  EXPECT_EQ(errors, 1u) << r.err;
+  EXPECT_NE(r.err.find("not provided by this deployment"), std::string::npos) << r.err;
+}
+
+TEST(ComponoUp, UnsignedComponentsNeedAllowUnsigned) {
+  test::TempDir dir;
+  std::string m = manifest(counterWasm(), "c.db");
+  std::string allow = "  policy:\n    allow-unsigned: true\n";
+  m.erase(m.find(allow), allow.size());
+  dir.write("app.yaml", m);
+  test::RunResult r = test::runCompono({"up", "--check", dir.file("app.yaml")});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("unsigned"), std::string::npos) << r.err;
+  test::RunResult ok = test::runCompono({"up", "--check", "--allow-unsigned", dir.file("app.yaml")});
+  EXPECT_EQ(ok.exitCode, 0) << ok.err;
+}
+
+TEST(ComponoUp, AComponentThatIsNotAComponentIsAnErrorAtItsSourceLine) {
+  test::TempDir dir;
+  dir.write("junk.wasm", "not wasm at all");
+  dir.write("app.yaml", manifest(dir.file("junk.wasm"), "c.db"));
+  test::RunResult r = test::runCompono({"up", "--check", dir.file("app.yaml")});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_EQ(r.err.rfind("compono: error: " + dir.file("app.yaml") + ":11:17: component \"counter\"", 0), 0u)
+      << r.err;
+}
+
+}  // namespace
