@@ -42,9 +42,15 @@ if (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then
   LISTEN=(--listen 127.0.0.1:0)
 fi
 UP_PID=""
+# Ctrl-C: SIGINT, as a terminal sends it (then SIGTERM, should it not stop within 10 s).
 stop_up() {
   if [ -n "$UP_PID" ]; then
     kill -INT "$UP_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      kill -0 "$UP_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -TERM "$UP_PID" 2>/dev/null || true
     wait "$UP_PID" 2>/dev/null || true
     UP_PID=""
   fi
@@ -57,7 +63,7 @@ start_up() {
   "$COMPONO" up "$APP" "${LISTEN[@]}" 2> >(tee -a "$WORK/up.log" >&2) &
   UP_PID=$!
   for _ in $(seq 1 300); do
-    ADDR=$(grep -o 'serving http://[0-9.:]*' "$WORK/up.log" | head -1 | sed 's|serving http://||')
+    ADDR=$(grep -o 'serving http://[0-9.:]*' "$WORK/up.log" | head -1 | sed 's|serving http://||' || true)
     if [ -n "$ADDR" ]; then return 0; fi
     if ! kill -0 "$UP_PID" 2>/dev/null; then echo "compono up exited" >&2; exit 1; fi
     sleep 0.1
