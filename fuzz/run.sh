@@ -2,7 +2,8 @@
 # Runs every libFuzzer target for a bounded time from a seed corpus.
 #   fuzz/run.sh FUZZ_BUILD_DIR SECONDS [MAIN_BUILD_DIR]
 # Seeds: fuzz/seeds/<target>/ plus, for the module fuzzer, the wasm guests
-# and workloads the main build compiled. Findings are written to
+# and workloads the main build compiled, and for the component fuzzer the
+# component fixtures of ../shared. Findings are written to
 # FUZZ_BUILD_DIR/findings/<target>/ and fail the run.
 set -euo pipefail
 FB=${1:?fuzz build dir}
@@ -18,6 +19,11 @@ for bin in "$FB"/fuzz/fuzz_*; do
   mkdir -p "$corpus" "$findings"
   if [ -d "$ROOT/fuzz/seeds/$name" ]; then cp -n "$ROOT/fuzz/seeds/$name"/* "$corpus"/ 2>/dev/null || true; fi
   if [ "$name" = fuzz_module ] && [ -d "$MB/guests" ]; then cp -n "$MB"/guests/*.wasm "$corpus"/ 2>/dev/null || true; fi
+  if [ "$name" = fuzz_component ]; then
+    # The component fixtures under 1 MiB (calc-js.wasm's 12 MiB would slow every run).
+    find "$ROOT/../shared/fixtures/components" -maxdepth 1 -name '*.wasm' ! -name '*.core.wasm' \
+      -size -1024k -exec cp -n {} "$corpus"/ \; 2>/dev/null || true
+  fi
   echo "fuzz: $name for ${SECS}s ($(ls "$corpus" | wc -l) seeds)"
   if ! "$bin" "$corpus" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=3072 \
         -artifact_prefix="$findings/" -print_final_stats=1 > "$FB/$name.log" 2>&1; then

@@ -27,23 +27,41 @@ static std::optional<Result<cm::Component>> readComponent(const std::string& fil
   return cm::decodeComponent(*bytes, file);
 }
 
+// Core modules and nested components defined directly in a component, and
+// at any depth.
 struct ComponentCounts {
   size_t coreModules = 0;
   size_t components = 0;
+  size_t allCoreModules = 0;
+  size_t allComponents = 0;
 };
 
 static ComponentCounts countNested(const cm::Component& c) {
   ComponentCounts n;
   for (const cm::Definition& d : c.definitions) {
-    if (std::holds_alternative<cm::CoreModule>(d.item)) ++n.coreModules;
+    if (std::holds_alternative<cm::CoreModule>(d.item)) {
+      ++n.coreModules;
+      ++n.allCoreModules;
+    }
     if (auto* nested = std::get_if<cm::NestedComponent>(&d.item)) {
       ++n.components;
       ComponentCounts inner = countNested(nested->get());
-      n.coreModules += inner.coreModules;
-      n.components += inner.components;
+      n.allCoreModules += inner.allCoreModules;
+      n.allComponents += 1 + inner.allComponents;
     }
   }
   return n;
+}
+
+// "2 nested components, 0 core modules (in all: 4 components, 5 core modules)"
+static std::string countsText(const ComponentCounts& n) {
+  std::string s = std::to_string(n.components) + " nested components, " +
+                  std::to_string(n.coreModules) + " core modules";
+  if (n.allComponents != n.components || n.allCoreModules != n.coreModules) {
+    s += " (in all: " + std::to_string(n.allComponents) + " components, " +
+         std::to_string(n.allCoreModules) + " core modules)";
+  }
+  return s;
 }
 
 static int validateComponentFile(const std::string& file, const cm::Component& c, bool asJson) {
@@ -59,8 +77,8 @@ static int validateComponentFile(const std::string& file, const cm::Component& c
     return s.ok() ? kExitOk : kExitUserError;
   }
   if (!s.ok()) return printError(s.error()), kExitUserError;
-  std::printf("%s: valid component (%llu bytes, %zu core modules, %zu nested components)\n",
-              file.c_str(), static_cast<unsigned long long>(c.size), n.coreModules, n.components);
+  std::printf("%s: valid component (%llu bytes, %s)\n", file.c_str(),
+              static_cast<unsigned long long>(c.size), countsText(n).c_str());
   return kExitOk;
 }
 
@@ -256,8 +274,8 @@ static int inspectComponentFile(const std::string& file, const cm::Component& c,
     std::printf("%s\n", j.dump(2).c_str());
     return kExitOk;
   }
-  std::printf("%s: component, %llu bytes, %zu core modules, %zu nested components\n", file.c_str(),
-              static_cast<unsigned long long>(c.size), n.coreModules, n.components);
+  std::printf("%s: component, %llu bytes, %s\n", file.c_str(),
+              static_cast<unsigned long long>(c.size), countsText(n).c_str());
   std::printf("imports (%zu):\n", world.imports.size());
   for (const wit::WorldItem& i : world.imports) {
     for (const std::string& line : itemLines(m, i)) std::printf("  %s\n", line.c_str());

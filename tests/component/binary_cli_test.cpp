@@ -71,7 +71,8 @@ TEST(ComponentCli, ValidateComponents) {
   // A corrupted component: one located line.
   compono::test::TempDir dir;
   std::string bytes = compono::test::readFile(fixture("provider.wasm"));
-  std::string bad = bytes.substr(0, 20000 < bytes.size() ? 14100 : bytes.size());
+  ASSERT_GT(bytes.size(), 14100u);
+  std::string bad = bytes.substr(0, 14100);  // cut inside the last sections
   dir.write("cut.wasm", bad);
   auto e = runCompono({"validate", dir.file("cut.wasm")});
   EXPECT_EQ(e.exitCode, 1);

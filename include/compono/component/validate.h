@@ -16,9 +16,17 @@
 //  - instantiation: every import has an argument of a matching type
 //    (subtyping with resource substitution); core instantiation likewise
 //    against the module's imports;
-//  - import/export names: well-formed and unique, [constructor]/[method]/
-//    [static] names on functions of a preceding resource with the right
-//    signature; exported types use only imported or exported resources;
+//  - import/export names: well-formed and unique (dependency names with
+//    version ranges, integrity metadata), [constructor]/[method]/[static]
+//    names on functions of a preceding resource with the right signature;
+//  - named types: an import refers only to resources and to record,
+//    variant, enum and flags types that preceding imports named; an export
+//    only to ones imports or exports named (exporting an instance names what
+//    it exports); instance types are checked where they are used;
+//  - core modules: no duplicate import names; module types may alias core
+//    types of any enclosing scope;
+//  - the effective size of every type is at most 1,000,000 (wasm-tools'
+//    limit; exponential nesting is rejected);
 //  - core modules: decoded and validated by the engine (optional).
 //
 // Errors are one line, code kValidate (kDecode for a core module the engine

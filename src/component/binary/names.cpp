@@ -101,12 +101,61 @@ bool bracketed(std::string_view& s, std::string_view& content) {
 
 bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+bool isBase64Char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
+}
+
+// `integrity-metadata` (Explainer.md, after the Subresource Integrity
+// spec): space-separated `alg-base64` hashes with sha256/384/512, each
+// optionally followed by `?options`.
+bool integrityMetadata(std::string_view content, std::string& why) {
+  bool any = false;
+  size_t i = 0;
+  while (i < content.size()) {
+    if (content[i] == ' ') {
+      ++i;
+      continue;
+    }
+    size_t end = content.find(' ', i);
+    std::string_view h = content.substr(i, end == std::string_view::npos ? std::string_view::npos
+                                                                          : end - i);
+    i = end == std::string_view::npos ? content.size() : end;
+    any = true;
+    size_t dash = h.find('-');
+    if (dash == std::string_view::npos) {
+      why = "expected `-` after hash algorithm: " + std::string(h);
+      return false;
+    }
+    std::string_view alg = h.substr(0, dash);
+    if (alg != "sha256" && alg != "sha384" && alg != "sha512") {
+      why = "unrecognized hash algorithm: `" + std::string(alg) + "`";
+      return false;
+    }
+    std::string_view b64 = h.substr(dash + 1);
+    if (size_t q = b64.find('?'); q != std::string_view::npos) b64 = b64.substr(0, q);
+    size_t chars = 0;
+    while (chars < b64.size() && isBase64Char(b64[chars])) ++chars;
+    size_t pad = b64.size() - chars;
+    bool ok = chars > 0 && pad <= 2 && b64.find_first_not_of('=', chars) == std::string_view::npos;
+    if (!ok) {
+      why = "`" + std::string(b64) + "` is not valid base64";
+      return false;
+    }
+  }
+  if (!any) {
+    why = "integrity hash cannot be empty";
+    return false;
+  }
+  return true;
+}
+
 bool optionalIntegrity(std::string_view rest, const std::string& name, std::string& why) {
   if (rest.empty()) return true;
   std::string_view content;
   if (startsWith(rest, ",integrity=")) {
     rest.remove_prefix(11);
-    if (bracketed(rest, content) && rest.empty()) return true;
+    if (bracketed(rest, content) && rest.empty()) return integrityMetadata(content, why);
   }
   why = "`" + name + "` is not a valid extern name";
   return false;
@@ -193,7 +242,14 @@ bool parseExternName(std::string_view name, bool import, ParsedName& out, std::s
     out.key = n;
     if (startsWith(rest, "unlocked-dep=")) {
       rest.remove_prefix(13);
-      if (!bracketed(rest, content) || !rest.empty()) {
+      // The whole rest is `<...>`: a version range contains `>=`.
+      if (rest.size() < 2 || rest.front() != '<' || rest.back() != '>') {
+        why = "`" + n + "` is not a valid extern name (expected `<` ... `>`)";
+        return false;
+      }
+      content = rest.substr(1, rest.size() - 2);
+      if (content.find('<') != std::string_view::npos &&
+          content.find('{') == std::string_view::npos) {
         why = "`" + n + "` is not a valid extern name";
         return false;
       }
@@ -205,6 +261,10 @@ bool parseExternName(std::string_view name, bool import, ParsedName& out, std::s
         range = content.substr(at + 1);
       }
       if (!interfaceName(path, false, why)) return false;
+      if (content.find('@') != std::string_view::npos && range.empty()) {
+        why = "expected `{` at `>` in `" + n + "`";
+        return false;
+      }
       if (!range.empty() && range != "*") {
         if (range.size() < 2 || range.front() != '{' || range.back() != '}') {
           why = "`" + std::string(range) + "` is not a valid version range";
@@ -239,8 +299,8 @@ bool parseExternName(std::string_view name, bool import, ParsedName& out, std::s
       out.kind = ParsedName::Kind::kDependency;
       return optionalIntegrity(rest, n, why);
     }
-    if (startsWith(rest, "url=") || startsWith(rest, "relative-url=")) {
-      rest.remove_prefix(startsWith(rest, "url=") ? 4 : 13);
+    if (startsWith(rest, "url=")) {
+      rest.remove_prefix(4);
       if (!bracketed(rest, content)) {
         why = "`" + n + "` is not a valid extern name";
         return false;
@@ -254,6 +314,7 @@ bool parseExternName(std::string_view name, bool import, ParsedName& out, std::s
         why = "`" + n + "` is not a valid extern name";
         return false;
       }
+      if (!integrityMetadata(content, why)) return false;
       out.kind = ParsedName::Kind::kHash;
       return true;
     }

@@ -21,7 +21,7 @@ struct ParsedName {
     kStatic,       // "[static]r.f"
     kInterface,    // "ns:pkg/iface@1.2.3"
     kDependency,   // "unlocked-dep=<...>", "locked-dep=<...>"
-    kUrl,          // "url=<...>", "relative-url=<...>"
+    kUrl,          // "url=<...>" ("relative-url=" was removed by component-model#263)
     kHash,         // "integrity=<...>"
   };
   Kind kind = Kind::kLabel;

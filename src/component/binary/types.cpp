@@ -16,6 +16,22 @@ TypeStore::TypeStore() {
 }
 
 TypeId TypeStore::add(TypeNode node) {
+  uint64_t size = 1;
+  auto plus = [&](TypeId t) {
+    if (t < nodes_.size()) size = std::min<uint64_t>(size + nodes_[t].size, UINT32_MAX);
+  };
+  for (auto& f : node.fields) {
+    if (f.second) plus(*f.second);
+  }
+  for (TypeId e : node.elements) plus(e);
+  if (node.ok) plus(*node.ok);
+  if (node.err) plus(*node.err);
+  for (auto& p : node.params) plus(p.second);
+  if (node.result) plus(*node.result);
+  for (auto& e : node.imports) plus(e.entity.type);
+  for (auto& e : node.exports) plus(e.entity.type);
+  size += node.coreImports.size() + node.coreExports.size();
+  node.size = size;
   nodes_.push_back(std::move(node));
   return static_cast<TypeId>(nodes_.size() - 1);
 }
@@ -31,6 +47,12 @@ TypeId TypeStore::freshResource(std::optional<uint32_t> dtor) {
 TypeId TypeStore::substitute(TypeId id, const ResourceMap& map, std::map<TypeId, TypeId>& memo) {
   if (map.empty() || id == kNoType) return id;
   if (auto it = memo.find(id); it != memo.end()) return it->second;
+  // Any type may be mapped (instantiation maps imported types to the
+  // arguments' types), not only resources.
+  if (auto it = map.find(id); it != map.end()) {
+    memo[id] = it->second;
+    return it->second;
+  }
   TypeId result = id;
   // Copy: `nodes_` may grow (and move) while we recurse.
   const TKind kind = nodes_[id].kind;
@@ -265,7 +287,10 @@ bool TypeStore::subtype(TypeId a, TypeId b, ResourceMap& map, const std::set<Typ
     case TKind::kComponent: {
       // Imports are contravariant: every import `a` needs must be one `b`
       // promises to satisfy (checked with the roles swapped).
+      // `a`'s imported resources are bound to `b`'s (importMap: a's -> b's);
+      // the exports are then compared with the inverse binding (b's -> a's).
       std::set<TypeId> bindA(x.importedResources.begin(), x.importedResources.end());
+      ResourceMap importMap = map;
       for (const NamedEntity& need : x.imports) {
         auto it = std::find_if(y.imports.begin(), y.imports.end(),
                                [&](const NamedEntity& e) { return e.name == need.name; });
@@ -273,10 +298,14 @@ bool TypeStore::subtype(TypeId a, TypeId b, ResourceMap& map, const std::set<Typ
           why = "missing expected import `" + need.name + "`";
           return false;
         }
-        if (!subtypeEntity(it->entity, need.entity, map, bindA, why)) {
+        if (!subtypeEntity(it->entity, need.entity, importMap, bindA, why)) {
           why = "type mismatch in import `" + need.name + "`: " + why;
           return false;
         }
+      }
+      ResourceMap exportMap = map;
+      for (TypeId r : x.importedResources) {
+        if (auto it = importMap.find(r); it != importMap.end()) exportMap[it->second] = r;
       }
       std::set<TypeId> bind = bindable;
       for (TypeId r : y.definedResources) bind.insert(r);
@@ -287,10 +316,14 @@ bool TypeStore::subtype(TypeId a, TypeId b, ResourceMap& map, const std::set<Typ
           why = "missing expected export `" + want.name + "`";
           return false;
         }
-        if (!subtypeEntity(it->entity, want.entity, map, bind, why)) {
+        if (!subtypeEntity(it->entity, want.entity, exportMap, bind, why)) {
           why = "type mismatch in export `" + want.name + "`: " + why;
           return false;
         }
+      }
+      // Bindings of the caller's resources made on the way are kept.
+      for (auto& [k, v] : exportMap) {
+        if (bindable.count(k)) map[k] = v;
       }
       return true;
     }

@@ -84,7 +84,14 @@ struct TypeNode {
   std::optional<uint32_t> dtor;              // core func index, when defined with one
   std::vector<CoreNamedExtern> coreImports;  // kModule
   std::vector<CoreNamedExtern> coreExports;  // kModule
+  // The effective size (set by TypeStore::add): 1 plus the sizes of the
+  // types it refers to, counting shared types once per use, saturating.
+  // Validation limits it (wasm-tools: "effective type size").
+  uint64_t size = 1;
 };
+
+// The limit on TypeNode::size.
+inline constexpr uint64_t kMaxTypeSize = 1000000;
 
 // Resource substitution: abstract resource -> actual resource.
 using ResourceMap = std::map<TypeId, TypeId>;
@@ -100,8 +107,9 @@ class TypeStore {
   TypeId primitive(PrimValType p) const { return static_cast<TypeId>(p); }
   TypeId freshResource(std::optional<uint32_t> dtor = std::nullopt);
 
-  // Applies `map` to every resource reachable from `id`; returns `id` when
-  // nothing changes. Memoized per call through `memo`.
+  // Applies `map` to every type reachable from `id` (resources, and the
+  // imported types an instantiation replaces); returns `id` when nothing
+  // changes. Memoized per call through `memo`.
   TypeId substitute(TypeId id, const ResourceMap& map, std::map<TypeId, TypeId>& memo);
   TypeId substitute(TypeId id, const ResourceMap& map) {
     std::map<TypeId, TypeId> memo;

@@ -7,8 +7,10 @@
 //    only in a compatible version (names are compared case-insensitively);
 //  - "value" definitions and start functions with values (post-0.2: the
 //    decoder rejects them);
-//  - the validity of URL contents and integrity metadata beyond their
-//    bracketed shape;
+//  - the validity of URL contents beyond their bracketed shape;
+//  - type identity of resource exports: an exported resource keeps the
+//    identity of the resource it exports, so `(own $r)` naming the
+//    unexported index of an exported resource is accepted;
 //  - core module bodies when ValidateOptions::validateCoreModules is off.
 #include <algorithm>
 #include <map>
@@ -78,6 +80,12 @@ struct Scope {
   std::vector<TypeId> importedResources;  // bound by imports (component, component type)
   std::vector<TypeId> definedResources;   // abstract exports (component type, instance type)
   std::set<TypeId> exportedResources;     // resources exported as types (component)
+
+  // Types given a name by an import or an export (Explainer.md "Import and
+  // Export Definitions": the record, variant, enum and flags types an
+  // import or export refers to must be named).
+  std::set<TypeId> importNamed;
+  std::set<TypeId> exportNamed;
 
   std::vector<NamedEntity> imports;
   std::vector<NamedEntity> exports;
@@ -210,8 +218,15 @@ class Checker {
     for (const Definition& d : c.definitions) {
       offset_ = d.offset;
       section_ = sectionName(d.section());
+      size_t before = store_->size();
       definition(d, s);
       if (failed()) return kNoType;
+      for (size_t t = before; t < store_->size(); ++t) {
+        if (store_->at(static_cast<TypeId>(t)).size > kMaxTypeSize) {
+          fail("effective type size exceeds the limit of " + std::to_string(kMaxTypeSize));
+          return kNoType;
+        }
+      }
     }
     section_ = savedSection;
     return finishComponent(s);
@@ -294,6 +309,15 @@ class Checker {
     }
     TypeNode n;
     n.kind = TKind::kModule;
+    std::set<std::pair<std::string, std::string>> importNames;
+    for (auto& i : sig->imports) {
+      // Core WebAssembly allows duplicate imports; a module in a component
+      // is instantiated by name, so they are ambiguous there (wasm-tools).
+      if (!importNames.insert({i.module, i.name}).second) {
+        fail("duplicate import name `" + i.module + ":" + i.name + "` already defined");
+        return;
+      }
+    }
     for (auto& i : sig->imports) n.coreImports.push_back({i.module, i.name, i.type});
     for (auto& e : sig->exports) n.coreExports.push_back({"", e.name, e.type});
     s.coreModules.push_back(store_->add(std::move(n)));
@@ -449,7 +473,7 @@ class Checker {
         auto t = coreDesc(im->desc, types);
         if (!t) return kNoType;
         if (!importNames.insert({im->module, im->name}).second) {
-          fail("duplicate import name `" + im->module + "::" + im->name + "` already defined");
+          fail("duplicate import name `" + im->module + ":" + im->name + "` already defined");
           return kNoType;
         }
         n.coreImports.push_back({im->module, im->name, *t});
@@ -471,17 +495,20 @@ class Checker {
         if (a->count == 0) {
           if (!inRange(types, a->index, "type")) return kNoType;
           types.push_back(types[a->index]);
-        } else if (a->count == 1) {
-          if (!inRange(s.coreTypes, a->index, "type")) return kNoType;
-          if (s.coreTypes[a->index].isModule) {
+        } else {
+          // Count 1 is the scope that defines the module type, 2 its parent, ...
+          Scope* target = &s;
+          for (uint32_t k = 1; k < a->count && target; ++k) target = target->parent;
+          if (!target) {
+            fail("invalid outer alias count of " + std::to_string(a->count));
+            return kNoType;
+          }
+          if (!inRange(target->coreTypes, a->index, "type")) return kNoType;
+          if (target->coreTypes[a->index].isModule) {
             fail("cannot alias a module type into a module type");
             return kNoType;
           }
-          types.push_back(s.coreTypes[a->index]);
-        } else {
-          fail("invalid outer alias count of " + std::to_string(a->count) +
-               " (a module type sees only its enclosing scope)");
-          return kNoType;
+          types.push_back(target->coreTypes[a->index]);
         }
       } else if (auto* ex = std::get_if<CoreExportDecl>(&d.item)) {
         auto t = coreDesc(ex->desc, types);
@@ -721,9 +748,9 @@ class Checker {
           return fail("core instance export aliases are not allowed in type declarations");
         }
         if (a->target == Alias::Target::kInstanceExport && a->sort != Sort::kType &&
-            a->sort != Sort::kInstance && a->sort != Sort::kFunc && a->sort != Sort::kComponent &&
-            a->sort != Sort::kCoreModule) {
-          return fail("invalid alias sort in a type declaration");
+            a->sort != Sort::kInstance) {
+          return fail(
+              "aliases in a component or instance type may only refer to types or instances");
         }
         alias(*a, s);
       } else if (auto* im = std::get_if<ImportDecl>(&d.item)) {
@@ -888,6 +915,18 @@ class Checker {
     auto e = descEntity(desc, s, created);
     if (!e) return;
     if (!externName(name.name, true, *e, s)) return;
+    // Explainer.md "Import and Export Definitions": the resources an import
+    // refers to are imported (by it or a preceding import), not defined or
+    // exported locally. Instance types may refer to their enclosing scope.
+    if (s.kind != ScopeKind::kInstanceType) {
+      std::set<TypeId> allowed(s.importedResources.begin(), s.importedResources.end());
+      allowed.insert(created.begin(), created.end());
+      if (!resourcesAllowed(*e, allowed, name.name, true)) return;
+    }
+    if (s.kind != ScopeKind::kInstanceType && !typesNamed(*e, s.importNamed, name.name, true)) {
+      return;
+    }
+    e->type = nameType(*e, s.importNamed);
     s.importedResources.insert(s.importedResources.end(), created.begin(), created.end());
     s.imports.push_back({name.name, *e});
     pushEntity(s, *e);
@@ -900,6 +939,12 @@ class Checker {
     if (!e) return;
     if (!externName(name.name, false, *e, s)) return;
     if (!exportResourcesNamed(*e, s, name.name)) return;
+    // Instance types may be "temporarily invalid": they are checked where a
+    // component imports or exports them.
+    if (s.kind != ScopeKind::kInstanceType && !typesNamed(*e, exportContext(s), name.name, false)) {
+      return;
+    }
+    e->type = nameType(*e, s.exportNamed);
     s.definedResources.insert(s.definedResources.end(), created.begin(), created.end());
     if (e->kind == ExternKind::kType && store_->at(e->type).kind == TKind::kResource) {
       s.exportedResources.insert(e->type);
@@ -926,7 +971,138 @@ class Checker {
     return resourcesAllowed(e, allowed, name);
   }
 
-  bool resourcesAllowed(const Entity& e, std::set<TypeId> allowed, const std::string& name) {
+  // Maps the record, variant, enum and flags types an import declares (also
+  // inside an imported instance) to the ones the argument supplies.
+  void bindImportedTypes(const Entity& want, const Entity& got, ResourceMap& map) {
+    if (want.kind == ExternKind::kType && got.kind == ExternKind::kType) {
+      if (needsName(store_->at(want.type).kind) && want.type != got.type) map[want.type] = got.type;
+      return;
+    }
+    if (want.kind != ExternKind::kInstance || got.kind != ExternKind::kInstance) return;
+    std::vector<NamedEntity> wanted = store_->at(want.type).exports;
+    std::vector<NamedEntity> given = store_->at(got.type).exports;
+    for (const NamedEntity& w : wanted) {
+      for (const NamedEntity& g : given) {
+        if (g.name == w.name) bindImportedTypes(w.entity, g.entity, map);
+      }
+    }
+  }
+
+  // ---- named types ---------------------------------------------------------------------
+
+  static bool needsName(TKind k) {
+    return k == TKind::kRecord || k == TKind::kVariant || k == TKind::kEnum || k == TKind::kFlags;
+  }
+
+  std::set<TypeId> exportContext(const Scope& s) const {
+    std::set<TypeId> named = s.importNamed;
+    named.insert(s.exportNamed.begin(), s.exportNamed.end());
+    return named;
+  }
+
+  // Every record, variant, enum and flags type reachable from `t` (but `t`
+  // itself when `root`) is in `named`. Resources have their own rule.
+  bool valueTypesNamed(TypeId t, const std::set<TypeId>& named, bool root,
+                       std::set<TypeId>& seen) const {
+    const TypeNode& n = store_->at(t);
+    if (!root && needsName(n.kind)) return named.count(t) > 0;
+    if (!seen.insert(t).second) return true;
+    for (auto& f : n.fields) {
+      if (f.second && !valueTypesNamed(*f.second, named, false, seen)) return false;
+    }
+    for (TypeId e : n.elements) {
+      if (!valueTypesNamed(e, named, false, seen)) return false;
+    }
+    if (n.ok && !valueTypesNamed(*n.ok, named, false, seen)) return false;
+    if (n.err && !valueTypesNamed(*n.err, named, false, seen)) return false;
+    for (auto& p : n.params) {
+      if (!valueTypesNamed(p.second, named, false, seen)) return false;
+    }
+    if (n.result && !valueTypesNamed(*n.result, named, false, seen)) return false;
+    return true;
+  }
+
+  // The types an instance type exports (at any depth): named by importing or
+  // exporting the instance.
+  void instanceTypes(TypeId instance, std::set<TypeId>& out, std::set<TypeId>& seen) const {
+    if (!seen.insert(instance).second) return;
+    for (const NamedEntity& x : store_->at(instance).exports) {
+      if (x.entity.kind == ExternKind::kType) out.insert(x.entity.type);
+      if (x.entity.kind == ExternKind::kInstance) instanceTypes(x.entity.type, out, seen);
+    }
+  }
+
+  bool entityTypesNamed(const Entity& e, std::set<TypeId> named, std::set<TypeId>& seen) const {
+    TKind k = store_->at(e.type).kind;
+    bool bundle = k == TKind::kInstance || k == TKind::kComponent;  // also as a type
+    switch (e.kind) {
+      case ExternKind::kType:
+      case ExternKind::kFunc:
+        if (!bundle) return valueTypesNamed(e.type, named, true, seen);
+        [[fallthrough]];
+      case ExternKind::kInstance:
+      case ExternKind::kComponent: {
+        if (!seen.insert(e.type).second) return true;
+        const TypeNode& n = store_->at(e.type);
+        for (const NamedEntity& x : n.imports) {
+          if (x.entity.kind == ExternKind::kType) named.insert(x.entity.type);
+        }
+        for (const NamedEntity& x : n.exports) {
+          if (x.entity.kind == ExternKind::kType) named.insert(x.entity.type);
+        }
+        for (const NamedEntity& x : n.imports) {
+          if (!entityTypesNamed(x.entity, named, seen)) return false;
+        }
+        for (const NamedEntity& x : n.exports) {
+          if (!entityTypesNamed(x.entity, named, seen)) return false;
+        }
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+
+  bool typesNamed(const Entity& e, const std::set<TypeId>& named, const std::string& name,
+                  bool import) {
+    std::set<TypeId> seen;
+    if (entityTypesNamed(e, named, seen)) return true;
+    const char* what = import ? "import" : "export";
+    return fail(std::string(what) + " `" + name + "` refers to a type that is not named by a " +
+                (import ? "preceding import" : "preceding import or export") + ": " +
+                externKindName(e.kind) + " not valid to be used as " + what);
+  }
+
+  // Records what an import or export names: a type import or export of a
+  // record, variant, enum or flags gets a fresh identity (the name), an
+  // instance names the types it exports. Returns the entity's type.
+  TypeId nameType(const Entity& e, std::set<TypeId>& named) {
+    if (e.kind == ExternKind::kType && needsName(store_->at(e.type).kind)) {
+      TypeNode copy = store_->at(e.type);
+      TypeId id = store_->add(std::move(copy));
+      named.insert(id);
+      return id;
+    }
+    if (e.kind == ExternKind::kType) named.insert(e.type);
+    if (e.kind == ExternKind::kInstance) {
+      std::set<TypeId> seen;
+      instanceTypes(e.type, named, seen);
+    }
+    return e.type;
+  }
+
+  void instanceResources(TypeId instance, std::set<TypeId>& out) {
+    const TypeNode& n = store_->at(instance);
+    for (const NamedEntity& x : n.exports) {
+      const TypeNode& t = store_->at(x.entity.type);
+      if (x.entity.kind == ExternKind::kType && t.kind == TKind::kResource)
+        out.insert(x.entity.type);
+      if (x.entity.kind == ExternKind::kInstance) instanceResources(x.entity.type, out);
+    }
+  }
+
+  bool resourcesAllowed(const Entity& e, std::set<TypeId> allowed, const std::string& name,
+                        bool import = false) {
     const TypeNode& n = store_->at(e.type);
     if (e.kind == ExternKind::kType && n.kind == TKind::kResource) return true;
     if (n.kind == TKind::kInstance || n.kind == TKind::kComponent) {
@@ -945,10 +1121,10 @@ class Checker {
         }
       }
       for (const NamedEntity& x : n.imports) {
-        if (!resourcesAllowed(x.entity, allowed, name)) return false;
+        if (!resourcesAllowed(x.entity, allowed, name, import)) return false;
       }
       for (const NamedEntity& x : n.exports) {
-        if (!resourcesAllowed(x.entity, allowed, name)) return false;
+        if (!resourcesAllowed(x.entity, allowed, name, import)) return false;
       }
       return true;
     }
@@ -956,6 +1132,11 @@ class Checker {
     store_->resources(e.type, used, true);
     for (TypeId r : used) {
       if (!allowed.count(r)) {
+        if (import) {
+          return fail("import `" + name + "` refers to a resource type (" + store_->toString(r) +
+                      ") that is not imported: " + externKindName(e.kind) +
+                      " not valid to be used as import");
+        }
         return fail("export `" + name + "` refers to a resource type (" + store_->toString(r) +
                     ") that is not exported or imported: type not valid to be used as export");
       }
@@ -990,9 +1171,15 @@ class Checker {
     }
     if (!externName(ex.name.name, false, exported, s)) return;
     if (!exportResourcesNamed(exported, s, ex.name.name)) return;
+    if (!typesNamed(exported, exportContext(s), ex.name.name, false)) return;
+    exported.type = nameType(exported, s.exportNamed);
     if (exported.kind == ExternKind::kType && store_->at(exported.type).kind == TKind::kResource) {
       s.exportedResources.insert(exported.type);
     }
+    // An exported instance names the resources it exports, at any depth
+    // (resources.wast: "instances-as-a-bundle count as explicit in").
+    if (exported.kind == ExternKind::kInstance)
+      instanceResources(exported.type, s.exportedResources);
     s.exports.push_back({ex.name.name, exported});
     pushEntity(s, exported);
   }
@@ -1030,6 +1217,8 @@ class Checker {
           return;
         }
       }
+      // The component's imported types become the arguments' types.
+      for (const NamedEntity& im : imports) bindImportedTypes(im.entity, args.at(im.name), map);
       const TypeNode& c2 = store_->at(ct);
       std::vector<TypeId> defined = c2.definedResources;
       std::vector<NamedEntity> exports = c2.exports;
@@ -1380,6 +1569,9 @@ class Checker {
           break;
         }
       }
+    }
+    if (realloc && !memory) {
+      return fail("canonical option `realloc` requires `memory` to also be specified");
     }
     if (l.needsMemory && !memory) return fail("canonical option `memory` is required");
     if (l.needsRealloc && !realloc) return fail("canonical option `realloc` is required");
