@@ -32,14 +32,21 @@ static void errorText(const wasi_keyvalue_store_error_t *e, probe_string_t *err)
   }
 }
 
+// Turns a failed call's error into text (freeing it); returns `ok`. The
+// atomics and batch error types are the store's.
+static bool finish(bool ok, wasi_keyvalue_store_error_t *e, probe_string_t *err) {
+  if (!ok) {
+    errorText(e, err);
+    wasi_keyvalue_store_error_free(e);
+  }
+  return ok;
+}
+
 // Opens `name`; on failure writes the error text and returns false.
 static bool openBucket(probe_string_t *name, wasi_keyvalue_store_own_bucket_t *b,
                        probe_string_t *err) {
   wasi_keyvalue_store_error_t e;
-  if (wasi_keyvalue_store_open(name, b, &e)) return true;
-  errorText(&e, err);
-  wasi_keyvalue_store_error_free(&e);
-  return false;
+  return finish(wasi_keyvalue_store_open(name, b, &e), &e, err);
 }
 
 #define OPEN_OR_FAIL(bucketArg)                            \
@@ -59,11 +66,7 @@ bool exports_probe_get(probe_string_t *bucket, probe_string_t *key, probe_option
   bool ok = wasi_keyvalue_store_method_bucket_get(b, key, &v, &e);
   probe_string_free(key);
   CLOSE();
-  if (!ok) {
-    errorText(&e, err);
-    wasi_keyvalue_store_error_free(&e);
-    return false;
-  }
+  if (!finish(ok, &e, err)) return false;
   ret->is_some = v.is_some;
   if (v.is_some) dupBytes(&ret->val, v.val.ptr, v.val.len);
   probe_option_list_u8_free(&v);
@@ -79,11 +82,7 @@ bool exports_probe_set(probe_string_t *bucket, probe_string_t *key, probe_string
   probe_string_free(key);
   probe_string_free(value);
   CLOSE();
-  if (!ok) {
-    errorText(&e, err);
-    wasi_keyvalue_store_error_free(&e);
-  }
-  return ok;
+  return finish(ok, &e, err);
 }
 
 bool exports_probe_delete(probe_string_t *bucket, probe_string_t *key, probe_string_t *err) {
@@ -92,11 +91,7 @@ bool exports_probe_delete(probe_string_t *bucket, probe_string_t *key, probe_str
   bool ok = wasi_keyvalue_store_method_bucket_delete(b, key, &e);
   probe_string_free(key);
   CLOSE();
-  if (!ok) {
-    errorText(&e, err);
-    wasi_keyvalue_store_error_free(&e);
-  }
-  return ok;
+  return finish(ok, &e, err);
 }
 
 bool exports_probe_exists(probe_string_t *bucket, probe_string_t *key, bool *ret,
@@ -106,11 +101,7 @@ bool exports_probe_exists(probe_string_t *bucket, probe_string_t *key, bool *ret
   bool ok = wasi_keyvalue_store_method_bucket_exists(b, key, ret, &e);
   probe_string_free(key);
   CLOSE();
-  if (!ok) {
-    errorText(&e, err);
-    wasi_keyvalue_store_error_free(&e);
-  }
-  return ok;
+  return finish(ok, &e, err);
 }
 
 // Every key, following the cursor page by page.
@@ -123,9 +114,7 @@ bool exports_probe_list_keys(probe_string_t *bucket, probe_list_string_t *ret,
   for (;;) {
     wasi_keyvalue_store_key_response_t page;
     wasi_keyvalue_store_error_t e;
-    if (!wasi_keyvalue_store_method_bucket_list_keys(b, &cursor, &page, &e)) {
-      errorText(&e, err);
-      wasi_keyvalue_store_error_free(&e);
+    if (!finish(wasi_keyvalue_store_method_bucket_list_keys(b, &cursor, &page, &e), &e, err)) {
       probe_list_string_free(ret);
       CLOSE();
       return false;
@@ -150,11 +139,7 @@ bool exports_probe_increment(probe_string_t *bucket, probe_string_t *key, uint64
   bool ok = wasi_keyvalue_atomics_increment(b, key, delta, ret, &e);
   probe_string_free(key);
   CLOSE();
-  if (!ok) {
-    errorText(&e, err);
-    wasi_keyvalue_atomics_error_free(&e);
-  }
-  return ok;
+  return finish(ok, &e, err);
 }
 
 bool exports_probe_get_many(probe_string_t *bucket, probe_list_string_t *keys,
@@ -165,11 +150,7 @@ bool exports_probe_get_many(probe_string_t *bucket, probe_list_string_t *keys,
   bool ok = wasi_keyvalue_batch_get_many(b, keys, &got, &e);
   probe_list_string_free(keys);
   CLOSE();
-  if (!ok) {
-    errorText(&e, err);
-    wasi_keyvalue_batch_error_free(&e);
-    return false;
-  }
+  if (!finish(ok, &e, err)) return false;
   ret->len = got.len;
   ret->ptr = (probe_option_string_t *)malloc((got.len ? got.len : 1) * sizeof *ret->ptr);
   if (!ret->ptr) abort();
@@ -200,11 +181,7 @@ bool exports_probe_set_many(probe_string_t *bucket, probe_list_tuple2_string_str
   free(kv.ptr);  // the strings belong to `pairs`
   probe_list_tuple2_string_string_free(pairs);
   CLOSE();
-  if (!ok) {
-    errorText(&e, err);
-    wasi_keyvalue_batch_error_free(&e);
-  }
-  return ok;
+  return finish(ok, &e, err);
 }
 
 bool exports_probe_delete_many(probe_string_t *bucket, probe_list_string_t *keys,
@@ -214,11 +191,7 @@ bool exports_probe_delete_many(probe_string_t *bucket, probe_list_string_t *keys
   bool ok = wasi_keyvalue_batch_delete_many(b, keys, &e);
   probe_list_string_free(keys);
   CLOSE();
-  if (!ok) {
-    errorText(&e, err);
-    wasi_keyvalue_batch_error_free(&e);
-  }
-  return ok;
+  return finish(ok, &e, err);
 }
 
 bool exports_probe_twice(probe_string_t *bucket, probe_string_t *key, uint64_t *ret,
@@ -245,11 +218,7 @@ bool exports_probe_twice(probe_string_t *bucket, probe_string_t *key, uint64_t *
   probe_string_free(key);
   wasi_keyvalue_store_bucket_drop_own(second);
   wasi_keyvalue_store_bucket_drop_own(first);
-  if (!ok) {
-    errorText(&e, err);
-    wasi_keyvalue_atomics_error_free(&e);
-  }
-  return ok;
+  return finish(ok, &e, err);
 }
 
 static void configErrorText(const wasi_config_store_error_t *e, probe_string_t *err) {
