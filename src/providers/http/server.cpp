@@ -135,10 +135,14 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.sessions.erase(self_);
   }
 
-  // Graceful stop: an idle connection closes now; a busy one after its response.
+  // Graceful stop: an idle connection closes now; a busy one, or one whose
+  // next request has already arrived (bytes buffered or waiting in the
+  // socket), after its response.
   void stopIfIdle() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) self->close();
+      beast::error_code ec;
+      size_t waiting = self->stream_.socket().available(ec);
+      if (!self->busy_ && self->buffer_.size() == 0 && (ec || waiting == 0)) self->close();
     });
   }
 
