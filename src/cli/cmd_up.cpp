@@ -29,7 +29,8 @@ namespace prov = compono::providers;
 namespace cap = compono::capability;
 using component::LoadedComponent;
 
-const char* kUpFooter = R"(The manifest (OAM Application shape; every key is checked, errors name FILE:LINE:COLUMN):
+const char* kUpFooter =
+    R"(The manifest (OAM Application shape; every key is checked, errors name FILE:LINE:COLUMN):
   apiVersion: core.oam.dev/v1beta1
   kind: Application
   metadata: {name: kv-counter}
@@ -69,25 +70,33 @@ Exit codes: 0 stopped cleanly (or --check passed); 1 invalid manifest, component
 policy refusal or unresolved import; 2 bad command line.)";
 
 CLI::App* addUpCommand(CLI::App& app, UpOptions& o) {
-  auto* up = app.add_subcommand("up", "Run an application manifest (components, capabilities, HTTP routes)");
-  up->add_option("manifest", o.manifest, "The application manifest (YAML)")->required()->type_name("APP.yaml");
-  up->add_option("--listen", o.listen, "HTTP address (overrides spec.http.listen)")->type_name("HOST:PORT");
+  auto* up = app.add_subcommand(
+      "up", "Run an application manifest (components, capabilities, HTTP routes)");
+  up->add_option("manifest", o.manifest, "The application manifest (YAML)")
+      ->required()
+      ->type_name("APP.yaml");
+  up->add_option("--listen", o.listen, "HTTP address (overrides spec.http.listen)")
+      ->type_name("HOST:PORT");
   up->add_option("--log-format", o.logFormat, "Log lines on stderr: text (default) or json")
       ->type_name("text|json")
       ->check(CLI::IsMember({"text", "json"}));
-  up->add_option("--trust", o.trust, "Trust this issuer too (compono1... key or a file of keys; repeatable)")
+  up->add_option("--trust", o.trust,
+                 "Trust this issuer too (compono1... key or a file of keys; repeatable)")
       ->type_name("KEY|FILE")
       ->allow_extra_args(false);
   up->add_flag("--allow-unsigned", o.allowUnsigned, "Development only: run unsigned components");
   up->add_flag("--check", o.check, "Validate the manifest and link every component, then exit");
   up->add_option("--threads", o.threads, "HTTP worker threads")->type_name("N");
   up->add_option("--fuel", o.run.fuel, "Instruction budget per request")->type_name("N");
-  up->add_option("--timeout", o.run.timeout, "Deadline per request (500ms, 2s)")->type_name("DURATION");
-  up->add_option("--max-memory", o.run.maxMemory, "Maximum bytes per linear memory")->type_name("BYTES");
+  up->add_option("--timeout", o.run.timeout, "Deadline per request (500ms, 2s)")
+      ->type_name("DURATION");
+  up->add_option("--max-memory", o.run.maxMemory, "Maximum bytes per linear memory")
+      ->type_name("BYTES");
   up->add_option("--tier", o.run.tier, "Execution tier: auto (the default), aot, interp")
       ->type_name("auto|aot|interp")
       ->check(CLI::IsMember({"auto", "aot", "interp"}));
-  up->add_option("--cache-dir", o.run.cacheDir, "Where native artifacts are cached")->type_name("DIR");
+  up->add_option("--cache-dir", o.run.cacheDir, "Where native artifacts are cached")
+      ->type_name("DIR");
   up->footer(kUpFooter);
   return up;
 }
@@ -98,13 +107,13 @@ namespace {
 // world's imports as ComponentHandler defines them (wasi:http@0.2 and the WASI
 // 0.2 interfaces of the world).
 const char* const kHttpProvided[] = {
-    "wasi:http/types@0.2.*",          "wasi:http/outgoing-handler@0.2.*",
-    "wasi:io/error@0.2.*",            "wasi:io/poll@0.2.*",
-    "wasi:io/streams@0.2.*",          "wasi:clocks/monotonic-clock@0.2.*",
-    "wasi:clocks/wall-clock@0.2.*",   "wasi:random/random@0.2.*",
-    "wasi:random/insecure@0.2.*",     "wasi:random/insecure-seed@0.2.*",
-    "wasi:cli/stdout@0.2.*",          "wasi:cli/stderr@0.2.*",
-    "wasi:cli/stdin@0.2.*",           "wasi:cli/environment@0.2.*",
+    "wasi:http/types@0.2.*",        "wasi:http/outgoing-handler@0.2.*",
+    "wasi:io/error@0.2.*",          "wasi:io/poll@0.2.*",
+    "wasi:io/streams@0.2.*",        "wasi:clocks/monotonic-clock@0.2.*",
+    "wasi:clocks/wall-clock@0.2.*", "wasi:random/random@0.2.*",
+    "wasi:random/insecure@0.2.*",   "wasi:random/insecure-seed@0.2.*",
+    "wasi:cli/stdout@0.2.*",        "wasi:cli/stderr@0.2.*",
+    "wasi:cli/stdin@0.2.*",         "wasi:cli/environment@0.2.*",
     "wasi:cli/exit@0.2.*",
 };
 
@@ -124,7 +133,8 @@ std::vector<std::string> providedFor(const prov::ComponentSpec& c) {
 Result<std::vector<uint8_t>> readBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(ErrorCode::kIo, path + ": cannot read the component");
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
 }
 
 Result<std::vector<cap::PublicKey>> issuersOf(const prov::AppManifest& m,
@@ -143,8 +153,9 @@ Result<std::vector<cap::PublicKey>> issuersOf(const prov::AppManifest& m,
     }
     std::ifstream in(spec, std::ios::binary);
     if (!in) {
-      return Error(ErrorCode::kUsage,
-                   "--trust " + spec + ": neither a public key (compono1...) nor a readable trust file");
+      return Error(
+          ErrorCode::kUsage,
+          "--trust " + spec + ": neither a public key (compono1...) nor a readable trust file");
     }
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto list = cap::parseTrustList(text);
@@ -244,7 +255,8 @@ int upCommand(const UpOptions& o) {
       engine::Store st(engine, limits);
       auto inst = d.linker.instantiate(st, d.component);
       if (!inst.ok()) return printError(where + ": " + inst.error().message), kExitUserError;
-      host(prov::LogLevel::kInfo, "component " + c.name + " linked; it has no http-route, so nothing invokes it");
+      host(prov::LogLevel::kInfo,
+           "component " + c.name + " linked; it has no http-route, so nothing invokes it");
       continue;
     }
     prov::http::HandlerConfig hc;
@@ -263,8 +275,8 @@ int upCommand(const UpOptions& o) {
   if (o.check) {
     std::printf("%s: %zu component%s linked, %zu bucket%s%s%s\n", m.name.c_str(),
                 m.components.size(), m.components.size() == 1 ? "" : "s", m.buckets.size(),
-                m.buckets.size() == 1 ? "" : "s", routeList.empty() ? "" : "; routes: ",
-                routeList.c_str());
+                m.buckets.size() == 1 ? "" : "s",
+                routeList.empty() ? "" : "; routes: ", routeList.c_str());
     return kExitOk;
   }
   if (routes.empty()) {
@@ -273,7 +285,9 @@ int upCommand(const UpOptions& o) {
   }
 
   prov::http::ServerConfig sc;
-  sc.listen = !o.listen.empty() ? o.listen : !m.listen.empty() ? m.listen : std::string(prov::kDefaultListen);
+  sc.listen = !o.listen.empty()   ? o.listen
+              : !m.listen.empty() ? m.listen
+                                  : std::string(prov::kDefaultListen);
   sc.threads = o.threads;
   sc.stopOnSignals = true;
   sc.accessLog = [sink](const prov::http::AccessLogEntry& e) {

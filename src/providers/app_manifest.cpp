@@ -102,15 +102,15 @@ struct Parser {
   AppManifest m;
   std::string baseDir;
   std::map<std::string, std::pair<BucketSpec, std::string>> buckets;  // name -> (spec, where)
-  std::map<std::string, std::string> routes;                           // prefix -> component
+  std::map<std::string, std::string> routes;                          // prefix -> component
 
   void parse(const YAML::Node& root) {
-    if (!root.IsDefined() || root.IsNull()) fail(root, "the manifest is empty (expected an OAM Application)");
+    if (!root.IsDefined() || root.IsNull())
+      fail(root, "the manifest is empty (expected an OAM Application)");
     Map top(root, "the manifest", {"apiVersion", "kind", "metadata", "spec"});
     if (top.string("apiVersion") != kAppApiVersion) {
-      fail(top.value("apiVersion"),
-           "apiVersion must be " + std::string(kAppApiVersion) + ", not \"" +
-               top.string("apiVersion") + "\"");
+      fail(top.value("apiVersion"), "apiVersion must be " + std::string(kAppApiVersion) +
+                                        ", not \"" + top.string("apiVersion") + "\"");
     }
     if (top.string("kind") != "Application") {
       fail(top.value("kind"), "kind must be Application, not \"" + top.string("kind") + "\"");
@@ -150,7 +150,8 @@ struct Parser {
     Map policy(node, "spec.policy", {"trusted-issuers", "allow-unsigned"});
     if (policy.has("trusted-issuers")) {
       const YAML::Node& list = policy.value("trusted-issuers");
-      if (!list.IsSequence()) fail(list, "spec.policy.trusted-issuers must be a list of public keys");
+      if (!list.IsSequence())
+        fail(list, "spec.policy.trusted-issuers must be a list of public keys");
       for (const YAML::Node& k : list) {
         if (!k.IsScalar()) fail(k, "a trusted issuer must be a public key (compono1...)");
         auto key = capability::PublicKey::parse(k.Scalar());
@@ -178,7 +179,8 @@ struct Parser {
     }
     std::string what = "component \"" + cs.name + "\"";
     if (c.has("type") && c.string("type") != "component") {
-      fail(c.value("type"), what + ": type must be \"component\", not \"" + c.string("type") + "\"");
+      fail(c.value("type"),
+           what + ": type must be \"component\", not \"" + c.string("type") + "\"");
     }
     Map props(c.value("properties"), what + " properties", {"source", "config"});
     cs.source = resolvePath(baseDir, props.string("source"));
@@ -201,8 +203,9 @@ struct Parser {
         cs.config.emplace_back(it->first.Scalar(), it->second.Scalar());
       }
       if (!cs.config.empty() && !cs.configLinked) {
-        fail(cfg, what + " has config values but no link to config (add a trait {type: link, "
-                         "properties: {target: config}})");
+        fail(cfg, what +
+                      " has config values but no link to config (add a trait {type: link, "
+                      "properties: {target: config}})");
       }
     }
     return cs;
@@ -215,13 +218,13 @@ struct Parser {
       Map p(t.value("properties"), what + " http-route properties", {"prefix"});
       std::string prefix = p.string("prefix");
       if (prefix.front() != '/') {
-        fail(p.value("prefix"), what + ": an HTTP route prefix starts with '/' (\"" + prefix + "\")");
+        fail(p.value("prefix"),
+             what + ": an HTTP route prefix starts with '/' (\"" + prefix + "\")");
       }
       auto [it, fresh] = routes.emplace(prefix, cs.name);
       if (!fresh) {
-        fail(p.value("prefix"),
-             what + ": the route prefix " + prefix + " is already taken by component \"" +
-                 it->second + "\"");
+        fail(p.value("prefix"), what + ": the route prefix " + prefix +
+                                    " is already taken by component \"" + it->second + "\"");
       }
       cs.routes.push_back({prefix, posOf(p.value("prefix").Mark())});
       return;
@@ -234,7 +237,8 @@ struct Parser {
     std::string target = pn["target"] && pn["target"].IsScalar() ? pn["target"].Scalar() : "";
     if (target == "keyvalue") {
       Map p(pn, what + " keyvalue link", {"target", "buckets"});
-      if (cs.keyvalueLinked) fail(node, what + " links keyvalue twice (list every bucket in one link)");
+      if (cs.keyvalueLinked)
+        fail(node, what + " links keyvalue twice (list every bucket in one link)");
       cs.keyvalueLinked = true;
       parseBuckets(p.value("buckets"), cs, what);
     } else if (target == "config" || target == "logging") {
@@ -246,8 +250,8 @@ struct Parser {
     } else if (target.empty()) {
       fail(pn, what + ": a link needs a target (keyvalue, config or logging)");
     } else {
-      fail(pn["target"], what + ": unknown link target \"" + target +
-                             "\" (keyvalue, config or logging)");
+      fail(pn["target"],
+           what + ": unknown link target \"" + target + "\" (keyvalue, config or logging)");
     }
   }
 

@@ -1,12 +1,12 @@
 // KeyValueStore: buckets on SQLite files in WAL mode.
+#include "compono/providers/keyvalue.h"
+
 #include <sqlite3.h>
 
 #include <charconv>
 #include <filesystem>
 #include <map>
 #include <mutex>
-
-#include "compono/providers/keyvalue.h"
 
 namespace compono::providers {
 
@@ -49,7 +49,9 @@ struct Bucket {
 // A prepared statement, finalized on scope exit.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const std::string& sql) { rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr); }
+  Stmt(sqlite3* db, const std::string& sql) {
+    rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr);
+  }
   ~Stmt() { sqlite3_finalize(s_); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -110,8 +112,9 @@ Result<std::shared_ptr<Db>> openDb(const std::string& path) {
                    path + ": cannot create its directory " + parent.string() + ": " + ec.message());
     }
   }
-  int rc = sqlite3_open_v2(path.c_str(), &db->db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string m = db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc);
     return Error(ErrorCode::kIo, path + ": cannot open as an SQLite database: " + m);
@@ -163,8 +166,9 @@ Result<std::shared_ptr<KeyValueStore>> KeyValueStore::open(const std::vector<Buc
     if (!db) {
       COMPONO_ASSIGN(db, openDb(spec.path));
     }
-    COMPONO_TRY(exec(*db, "CREATE TABLE IF NOT EXISTS " + tableRef(spec.table) +
-                              " (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID"));
+    COMPONO_TRY(
+        exec(*db, "CREATE TABLE IF NOT EXISTS " + tableRef(spec.table) +
+                      " (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID"));
     impl->byName[spec.name] = static_cast<uint32_t>(impl->buckets.size());
     impl->buckets.push_back({spec, db});
   }
@@ -179,7 +183,9 @@ std::optional<uint32_t> KeyValueStore::find(std::string_view name) const {
   return it->second;
 }
 
-const BucketSpec& KeyValueStore::spec(uint32_t bucket) const { return impl_->buckets.at(bucket).spec; }
+const BucketSpec& KeyValueStore::spec(uint32_t bucket) const {
+  return impl_->buckets.at(bucket).spec;
+}
 
 namespace {
 
@@ -267,7 +273,8 @@ Result<KeyValueStore::KeyPage> KeyValueStore::listKeys(uint32_t bucket, uint64_t
   if (cursor > static_cast<uint64_t>(INT64_MAX)) return KeyPage{};
   std::lock_guard<std::mutex> lock(b.db->mu);
   // One row more than a page tells whether another page follows.
-  Stmt s(b.db->db, "SELECT key FROM " + tableRef(b.spec.table) + " ORDER BY key LIMIT ?1 OFFSET ?2");
+  Stmt s(b.db->db,
+         "SELECT key FROM " + tableRef(b.spec.table) + " ORDER BY key LIMIT ?1 OFFSET ?2");
   if (!s.ok()) return sqlError(*b.db, "list-keys");
   s.int64(1, static_cast<int64_t>(pageSize) + 1);
   s.int64(2, static_cast<int64_t>(cursor));
@@ -301,17 +308,19 @@ Result<uint64_t> KeyValueStore::increment(uint32_t bucket, std::string_view key,
       }
     }
     if (value > UINT64_MAX - delta) {
-      return Error(ErrorCode::kUsage, "increment of key \"" + std::string(key) + "\" overflows u64");
+      return Error(ErrorCode::kUsage,
+                   "increment of key \"" + std::string(key) + "\" overflows u64");
     }
     value += delta;
     std::string text = std::to_string(value);
-    COMPONO_TRY(setLocked(b, key, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
+    COMPONO_TRY(
+        setLocked(b, key, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
     return value;
   });
 }
 
-Result<std::vector<std::optional<Bytes>>> KeyValueStore::getMany(uint32_t bucket,
-                                                                 std::span<const std::string> keys) {
+Result<std::vector<std::optional<Bytes>>> KeyValueStore::getMany(
+    uint32_t bucket, std::span<const std::string> keys) {
   Bucket& b = impl_->at(bucket);
   std::lock_guard<std::mutex> lock(b.db->mu);
   std::vector<std::optional<Bytes>> out;
@@ -323,7 +332,8 @@ Result<std::vector<std::optional<Bytes>>> KeyValueStore::getMany(uint32_t bucket
   return out;
 }
 
-Status KeyValueStore::setMany(uint32_t bucket, std::span<const std::pair<std::string, Bytes>> pairs) {
+Status KeyValueStore::setMany(uint32_t bucket,
+                              std::span<const std::pair<std::string, Bytes>> pairs) {
   Bucket& b = impl_->at(bucket);
   std::lock_guard<std::mutex> lock(b.db->mu);
   return transaction(*b.db, [&]() -> Status {

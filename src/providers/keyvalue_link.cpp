@@ -23,7 +23,9 @@ uint32_t repOf(uint32_t bucket) { return bucket + 1; }
 constexpr uint32_t kAccessDenied = 1;
 constexpr uint32_t kOther = 2;
 
-Value storeError(const Error& e) { return Value::err({Value::variant(kOther, {Value::string(e.message)})}); }
+Value storeError(const Error& e) {
+  return Value::err({Value::variant(kOther, {Value::string(e.message)})});
+}
 
 Value bytesValue(const Bytes& b) {
   std::vector<Value> items;
@@ -58,8 +60,8 @@ struct Binding {
     for (uint32_t b : linked) {
       if (repOf(b) == rep) return b;
     }
-    return Error(ErrorCode::kInternal, "wasi:keyvalue: bucket handle with unknown representation " +
-                                           std::to_string(rep));
+    return Error(ErrorCode::kInternal,
+                 "wasi:keyvalue: bucket handle with unknown representation " + std::to_string(rep));
   }
 };
 
@@ -116,7 +118,8 @@ Status addKeyValueToLinker(component::Linker& linker, std::shared_ptr<KeyValueSt
                        COMPONO_ASSIGN(uint32_t b, bind->bucketOf(args[0]));
                        auto r = bind->store->get(b, args[1].str);
                        if (!r.ok()) return out.push_back(storeError(r.error())), okStatus();
-                       out.push_back(Value::ok({*r ? Value::some(bytesValue(**r)) : Value::none()}));
+                       out.push_back(
+                           Value::ok({*r ? Value::some(bytesValue(**r)) : Value::none()}));
                        return okStatus();
                      }));
   COMPONO_TRY(define(kKeyValueStoreInterface, "store", "[method]bucket.set",
@@ -137,22 +140,23 @@ Status addKeyValueToLinker(component::Linker& linker, std::shared_ptr<KeyValueSt
                      [bind](HostCall&, Args args, Results& out) -> Status {
                        COMPONO_ASSIGN(uint32_t b, bind->bucketOf(args[0]));
                        auto r = bind->store->exists(b, args[1].str);
-                       out.push_back(r.ok() ? Value::ok({Value::boolean(*r)}) : storeError(r.error()));
+                       out.push_back(r.ok() ? Value::ok({Value::boolean(*r)})
+                                            : storeError(r.error()));
                        return okStatus();
                      }));
-  COMPONO_TRY(define(kKeyValueStoreInterface, "store", "[method]bucket.list-keys",
-                     [bind](HostCall&, Args args, Results& out) -> Status {
-                       COMPONO_ASSIGN(uint32_t b, bind->bucketOf(args[0]));
-                       uint64_t cursor = args[1].discriminant ? args[1].items.at(0).u : 0;
-                       auto r = bind->store->listKeys(b, cursor);
-                       if (!r.ok()) return out.push_back(storeError(r.error())), okStatus();
-                       std::vector<Value> keys;
-                       for (std::string& k : r->keys) keys.push_back(Value::string(std::move(k)));
-                       Value next = r->next ? Value::some(Value::u64(*r->next)) : Value::none();
-                       out.push_back(
-                           Value::ok({Value::record({Value::list(std::move(keys)), next})}));
-                       return okStatus();
-                     }));
+  COMPONO_TRY(
+      define(kKeyValueStoreInterface, "store", "[method]bucket.list-keys",
+             [bind](HostCall&, Args args, Results& out) -> Status {
+               COMPONO_ASSIGN(uint32_t b, bind->bucketOf(args[0]));
+               uint64_t cursor = args[1].discriminant ? args[1].items.at(0).u : 0;
+               auto r = bind->store->listKeys(b, cursor);
+               if (!r.ok()) return out.push_back(storeError(r.error())), okStatus();
+               std::vector<Value> keys;
+               for (std::string& k : r->keys) keys.push_back(Value::string(std::move(k)));
+               Value next = r->next ? Value::some(Value::u64(*r->next)) : Value::none();
+               out.push_back(Value::ok({Value::record({Value::list(std::move(keys)), next})}));
+               return okStatus();
+             }));
 
   // ---- atomics ----
   COMPONO_TRY(define(kKeyValueAtomicsInterface, "atomics", "increment",
@@ -173,9 +177,9 @@ Status addKeyValueToLinker(component::Linker& linker, std::shared_ptr<KeyValueSt
                        std::vector<Value> items;
                        for (size_t i = 0; i < keys.size(); ++i) {
                          const std::optional<Bytes>& v = (*r)[i];
-                         items.push_back(v ? Value::some(Value::tuple(
-                                                 {Value::string(keys[i]), bytesValue(*v)}))
-                                           : Value::none());
+                         items.push_back(
+                             v ? Value::some(Value::tuple({Value::string(keys[i]), bytesValue(*v)}))
+                               : Value::none());
                        }
                        out.push_back(Value::ok({Value::list(std::move(items))}));
                        return okStatus();

@@ -17,7 +17,7 @@ Result<std::shared_ptr<const component::wit::Model>> embeddedPackage(std::string
 
 // The function `func` ("open", "[method]bucket.get") of interface `iface`
 // ("store") in the package's root; nullptr when absent.
-const component::wit::Function* findFunc(const component::wit::Model& model,
-                                         std::string_view iface, std::string_view func);
+const component::wit::Function* findFunc(const component::wit::Model& model, std::string_view iface,
+                                         std::string_view func);
 
 }  // namespace compono::providers::internal

@@ -1,8 +1,9 @@
 // The application manifest: a full example parses; every kind of mistake is
 // one line pointing at the right file:line:column.
+#include "compono/providers/app_manifest.h"
+
 #include <gtest/gtest.h>
 
-#include "compono/providers/app_manifest.h"
 #include "support/test_support.h"
 
 using namespace compono;
@@ -117,7 +118,8 @@ TEST(AppManifest, WrongValuesPointAtTheValue) {
   EXPECT_EQ(errorOf("apiVersion: core.oam.dev/v1beta1", "apiVersion: v2"),
             "app.yaml:1:13: apiVersion must be core.oam.dev/v1beta1, not \"v2\"");
   std::string e = errorOf("target: keyvalue", "target: blobstore");
-  EXPECT_EQ(e.rfind("app.yaml:23:21: component \"counter\": unknown link target \"blobstore\"", 0), 0u)
+  EXPECT_EQ(e.rfind("app.yaml:23:21: component \"counter\": unknown link target \"blobstore\"", 0),
+            0u)
       << e;
   e = errorOf("prefix: /count", "prefix: count");
   EXPECT_EQ(e.rfind("app.yaml:33:21:", 0), 0u) << e;

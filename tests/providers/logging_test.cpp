@@ -1,14 +1,15 @@
 // LogSink: one line per call, text and JSON-lines formats, escaping, and
 // no interleaving across threads.
-#include <gtest/gtest.h>
+#include "compono/providers/logging.h"
+
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
-#include "compono/providers/logging.h"
 #include "support/test_support.h"
 
 using namespace compono;
@@ -35,8 +36,8 @@ TEST(LogSink, TextLineNamesLevelComponentContextAndMessage) {
 
 TEST(LogSink, JsonLinesCarryEveryField) {
   LogSink sink(LogFormat::kJson);
-  auto j = nlohmann::json::parse(
-      sink.format("2026-01-01T00:00:00.000Z", LogLevel::kCritical, "app", "ctx", "a \"quoted\"\nmsg"));
+  auto j = nlohmann::json::parse(sink.format("2026-01-01T00:00:00.000Z", LogLevel::kCritical, "app",
+                                             "ctx", "a \"quoted\"\nmsg"));
   EXPECT_EQ(j["time"], "2026-01-01T00:00:00.000Z");
   EXPECT_EQ(j["level"], "critical");
   EXPECT_EQ(j["component"], "app");

@@ -3,8 +3,8 @@
 // to wasi:keyvalue on real SQLite files, wasi:config and wasi:logging, and
 // called through the canonical ABI. Isolation: a component opens only its
 // linked buckets and reads only its own config values.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -94,7 +94,8 @@ struct Fixture {
   std::shared_ptr<KeyValueStore> store;
   std::shared_ptr<LogSink> sink = std::make_shared<LogSink>(LogFormat::kText, 2);
   Fixture() {
-    auto s = KeyValueStore::open({{"mine", dir.file("mine.db")}, {"theirs", dir.file("theirs.db")}});
+    auto s =
+        KeyValueStore::open({{"mine", dir.file("mine.db")}, {"theirs", dir.file("theirs.db")}});
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
     if (s.ok()) store = *s;
   }
@@ -152,7 +153,8 @@ TEST(ProvidersComponent, AtomicsAndBatch) {
   EXPECT_EQ(e.rfind("other: ", 0), 0u) << e;
   EXPECT_NE(e.find("not a decimal number"), std::string::npos) << e;
 
-  Value pairs = Value::list({Value::tuple({str("a"), str("1")}), Value::tuple({str("b"), str("2")})});
+  Value pairs =
+      Value::list({Value::tuple({str("a"), str("1")}), Value::tuple({str("b"), str("2")})});
   EXPECT_EQ(errText(p.call("set-many", {str("mine"), pairs})), "");
   Value got = p.call("get-many", {str("mine"), strings({"a", "zz", "b"})});
   ASSERT_EQ(errText(got), "");
@@ -174,7 +176,8 @@ TEST(ProvidersComponent, AComponentCannotOpenAnUnlinkedBucket) {
   // A bucket of the same deployment, linked to someone else...
   EXPECT_EQ(errText(p.call("get", {str("theirs"), str("secret")})), "access-denied");
   EXPECT_EQ(errText(p.call("set", {str("theirs"), str("x"), str("y")})), "access-denied");
-  EXPECT_EQ(errText(p.call("increment", {str("theirs"), str("n"), Value::u64(1)})), "access-denied");
+  EXPECT_EQ(errText(p.call("increment", {str("theirs"), str("n"), Value::u64(1)})),
+            "access-denied");
   // ...and one that exists nowhere: the same answer (nothing is revealed).
   EXPECT_EQ(errText(p.call("get", {str("nowhere"), str("k")})), "access-denied");
   EXPECT_EQ(errText(p.call("get", {str(""), str("k")})), "access-denied");

@@ -3,15 +3,15 @@
 // real client (curl), stopped with SIGINT and started again on the same
 // files; and `compono up --check` refusing bad manifests and deployments
 // with one line each.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <fcntl.h>
-#include <nlohmann/json.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -97,7 +97,8 @@ std::string curlGet(const std::string& url) {
   return r.out;
 }
 
-std::string manifest(const std::string& wasm, const std::string& db, const std::string& extra = "") {
+std::string manifest(const std::string& wasm, const std::string& db,
+                     const std::string& extra = "") {
   return "apiVersion: core.oam.dev/v1beta1\n"
          "kind: Application\n"
          "metadata:\n  name: counter-test\n"
@@ -106,14 +107,19 @@ std::string manifest(const std::string& wasm, const std::string& db, const std::
          "  components:\n"
          "    - name: counter\n"
          "      properties:\n"
-         "        source: " + wasm + "\n"
+         "        source: " +
+         wasm +
+         "\n"
          "        config:\n          bucket: counts\n          key: hits\n          label: n\n"
          "      traits:\n"
          "        - type: link\n          properties:\n            target: keyvalue\n"
-         "            buckets:\n              counts: " + db + "\n"
+         "            buckets:\n              counts: " +
+         db +
+         "\n"
          "        - type: link\n          properties: {target: config}\n"
          "        - type: link\n          properties: {target: logging}\n"
-         "        - type: http-route\n          properties: {prefix: /count}\n" + extra;
+         "        - type: http-route\n          properties: {prefix: /count}\n" +
+         extra;
 }
 
 TEST(ComponoUp, ServesTheCounterAndKeepsItsDataAcrossRestarts) {
@@ -126,7 +132,8 @@ TEST(ComponoUp, ServesTheCounterAndKeepsItsDataAcrossRestarts) {
     std::string addr = up.waitServing();
     ASSERT_FALSE(addr.empty()) << up.log();
     for (int i = 1; i <= 3; ++i) {
-      EXPECT_EQ(curlGet("http://" + addr + "/count"), "n: " + std::to_string(run * 3 + i) + "\n 200");
+      EXPECT_EQ(curlGet("http://" + addr + "/count"),
+                "n: " + std::to_string(run * 3 + i) + "\n 200");
     }
     std::string other = curlGet("http://" + addr + "/elsewhere");  // no route
     EXPECT_EQ(other.substr(other.size() - 3), "404") << other;
@@ -212,7 +219,8 @@ TEST(ComponoUp, UnsignedComponentsNeedAllowUnsigned) {
   test::RunResult r = test::runCompono({"up", "--check", dir.file("app.yaml")});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("unsigned"), std::string::npos) << r.err;
-  test::RunResult ok = test::runCompono({"up", "--check", "--allow-unsigned", dir.file("app.yaml")});
+  test::RunResult ok =
+      test::runCompono({"up", "--check", "--allow-unsigned", dir.file("app.yaml")});
   EXPECT_EQ(ok.exitCode, 0) << ok.err;
 }
 
@@ -222,8 +230,61 @@ TEST(ComponoUp, AComponentThatIsNotAComponentIsAnErrorAtItsSourceLine) {
   dir.write("app.yaml", manifest(dir.file("junk.wasm"), "c.db"));
   test::RunResult r = test::runCompono({"up", "--check", dir.file("app.yaml")});
   EXPECT_EQ(r.exitCode, 1);
-  EXPECT_EQ(r.err.rfind("compono: error: " + dir.file("app.yaml") + ":11:17: component \"counter\"", 0), 0u)
+  EXPECT_EQ(
+      r.err.rfind("compono: error: " + dir.file("app.yaml") + ":11:17: component \"counter\"", 0),
+      0u)
       << r.err;
+}
+
+// The policy with signed claims: the issuer named in spec.policy.trusted-issuers,
+// every import granted; then a key nobody trusts, and claims without logging.
+TEST(ComponoUp, SignedComponentsLinkOnlyWhatTheirClaimsGrant) {
+  test::TempDir dir;
+  test::RunResult key = test::runCompono({"keys", "gen", "-o", dir.file("k.key")});
+  ASSERT_EQ(key.exitCode, 0) << key.err;
+  std::string issuer = key.out.substr(0, key.out.find('\n'));
+  test::RunResult other = test::runCompono({"keys", "gen", "-o", dir.file("other.key")});
+  ASSERT_EQ(other.exitCode, 0) << other.err;
+  std::vector<std::string> grants = {"wasi:http/types@0.2",
+                                     "wasi:io/poll@0.2",
+                                     "wasi:io/error@0.2",
+                                     "wasi:io/streams@0.2",
+                                     "wasi:clocks/monotonic-clock@0.2",
+                                     "wasi:keyvalue/store@0.2.0-draft",
+                                     "wasi:keyvalue/atomics@0.2.0-draft",
+                                     "wasi:config/store@0.2.0-draft",
+                                     "wasi:logging/logging@0.1.0-draft"};
+  auto sign = [&](const std::string& keyFile, const std::string& out, bool withLogging) {
+    std::vector<std::string> args = {"sign", counterWasm(), "--key", keyFile, "-o", out};
+    for (const std::string& g : grants) {
+      if (withLogging || g.rfind("wasi:logging", 0) != 0) {
+        args.push_back("--grant");
+        args.push_back(g);
+      }
+    }
+    test::RunResult r = test::runCompono(args);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+  };
+  sign(dir.file("k.key"), dir.file("signed.wasm"), true);
+  sign(dir.file("other.key"), dir.file("other.wasm"), true);
+  sign(dir.file("k.key"), dir.file("nolog.wasm"), false);
+  auto deploy = [&](const std::string& wasm) {
+    std::string m = manifest(wasm, "c.db");
+    std::string allow = "  policy:\n    allow-unsigned: true\n";
+    m.replace(m.find(allow), allow.size(), "  policy:\n    trusted-issuers: [" + issuer + "]\n");
+    dir.write("app.yaml", m);
+    return test::runCompono({"up", "--check", dir.file("app.yaml")});
+  };
+  test::RunResult ok = deploy(dir.file("signed.wasm"));
+  EXPECT_EQ(ok.exitCode, 0) << ok.err;
+  EXPECT_EQ(ok.err, "") << "no warning expected for a trusted, signed component";
+  test::RunResult untrusted = deploy(dir.file("other.wasm"));
+  EXPECT_EQ(untrusted.exitCode, 1);
+  EXPECT_NE(untrusted.err.find("untrusted issuer"), std::string::npos) << untrusted.err;
+  test::RunResult nolog = deploy(dir.file("nolog.wasm"));
+  EXPECT_EQ(nolog.exitCode, 1);
+  EXPECT_NE(nolog.err.find("wasi:logging/logging@0.1.0-draft"), std::string::npos) << nolog.err;
+  EXPECT_NE(nolog.err.find("not granted"), std::string::npos) << nolog.err;
 }
 
 }  // namespace

@@ -81,7 +81,7 @@ struct AppManifest {
   std::string file;  // as given
   std::string name;
   std::vector<std::pair<std::string, std::string>> annotations;
-  std::string listen;  // empty: not given (kDefaultListen applies)
+  std::string listen;                       // empty: not given (kDefaultListen applies)
   std::vector<std::string> trustedIssuers;  // "compono1..." keys, validated
   bool allowUnsigned = false;
   std::vector<ComponentSpec> components;

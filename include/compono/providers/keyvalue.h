@@ -44,8 +44,8 @@ inline constexpr std::string_view kKeyValueAtomicsInterface = "wasi:keyvalue/ato
 inline constexpr std::string_view kKeyValueBatchInterface = "wasi:keyvalue/batch@0.2.0-draft";
 
 struct BucketSpec {
-  std::string name;           // what components open
-  std::string path;           // the SQLite file
+  std::string name;          // what components open
+  std::string path;          // the SQLite file
   std::string table = "kv";  // [A-Za-z_][A-Za-z0-9_]*, at most 64 characters
 };
 
