@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "compono/component/binary.h"
+#include "compono/component/component_wit.h"
 #include "compono/component/validate.h"
 #include "compono/component/wast.h"
 #include "support/test_support.h"
@@ -105,6 +106,24 @@ TEST(ComponentText, ValidationRejectsWhatTheTextDescribes) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("section canon"), std::string::npos) << s.error().message;
   EXPECT_NE(s.error().message.find("t.wasm: offset 0x"), std::string::npos) << s.error().message;
+}
+
+// Found by fuzz_component: a function type exported as a type by an
+// instance sent the WIT view into endless recursion.
+TEST(ComponentText, WorldLeavesOutTypesWithoutAWitForm) {
+  Component c = parseOk(R"((component
+    (type $t (func (param "a" u32) (result u32)))
+    (import "f" (func $f (type $t)))
+    (instance $bag (export "g" (func $f)) (export "t" (type $t)))
+    (export "api" (instance $bag))
+  ))");
+  Status s = roundTripValidate(c);
+  ASSERT_TRUE(s.ok()) << s.error().oneLine();
+  auto w = componentWorld(c, "t.wasm");
+  ASSERT_TRUE(w.ok()) << w.error().oneLine();
+  const wit::World& world = w->model.worlds[w->world];
+  ASSERT_EQ(world.exports.size(), 1u);
+  EXPECT_EQ(world.exports[0].name, "api");
 }
 
 TEST(ComponentWast, RunsAScriptAndHonoursTheSkipList) {

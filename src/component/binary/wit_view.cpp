@@ -122,6 +122,7 @@ class WitBuilder {
       }
       case ExternKind::kType: {
         if (!import) return;  // WIT worlds cannot export types
+        if (!hasWitForm(e.entity.type)) return;
         beginScope(wit::TypeOwner{wit::OwnerKind::kWorld, worldId_});
         wit::TypeId id = namedType(e.name, e.entity.type);
         std::vector<wit::TypeId> defined = scopeTypes_;
@@ -189,7 +190,7 @@ class WitBuilder {
     std::vector<NamedEntity> exports = st_.at(instanceType).exports;
     std::vector<wit::Function> functions;
     for (const NamedEntity& e : exports) {
-      if (e.entity.kind == ExternKind::kType) {
+      if (e.entity.kind == ExternKind::kType && hasWitForm(e.entity.type)) {
         namedType(e.name, e.entity.type);
       }
     }
@@ -243,6 +244,14 @@ class WitBuilder {
   }
 
   // ---- types ------------------------------------------------------------------------------------
+
+  // Value types and resources; function, component, instance and module
+  // types exported as types have no WIT form and are left out (found by
+  // fuzz_component: they made namedType and type() recurse forever).
+  bool hasWitForm(TypeId t) const {
+    TKind k = st_.at(t).kind;
+    return binary::isValueKind(k) || k == TKind::kResource;
+  }
 
   // Defines (or `use`s, or aliases) the type exported as `name`.
   wit::TypeId namedType(const std::string& name, TypeId t) {
