@@ -79,6 +79,21 @@ struct ThreadState {
   uint32_t exceptionTag = 0;
   uint32_t exceptionSize = 0;
   uint8_t exception[256];
+  stack_t previousAltStack{};  // what the thread had before (ASan installs its own)
+
+  // At thread exit (C++ thread_local destructors run before the TSD
+  // destructors of sanitizers), give the thread its previous alternate
+  // signal stack back: ASan unmaps "the current" one when its thread dies
+  // and aborts if that is ours.
+  ~ThreadState() {
+    if (!altStackMemory) return;
+    stack_t restore = previousAltStack;
+    if (!restore.ss_sp) {
+      restore = stack_t{};
+      restore.ss_flags = SS_DISABLE;
+    }
+    if (sigaltstack(&restore, nullptr) == 0) std::free(altStackMemory);
+  }
 };
 thread_local ThreadState tls;
 
@@ -90,7 +105,11 @@ void prepareThread() {
   tls.altStackMemory = ss.ss_sp;
   ss.ss_size = kAltStackSize;
   ss.ss_flags = 0;
-  if (ss.ss_sp) sigaltstack(&ss, nullptr);
+  if (ss.ss_sp && sigaltstack(&ss, &tls.previousAltStack) != 0) {
+    std::free(ss.ss_sp);
+    tls.altStackMemory = nullptr;
+  }
+  if (tls.previousAltStack.ss_flags & SS_DISABLE) tls.previousAltStack.ss_sp = nullptr;
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
     void* addr;
