@@ -69,6 +69,21 @@ Examples:
       '[method]accumulator.add(accumulator#1, 5)' 'example:calc/calc@0.1.0#get(accumulator#1)'
 )";
 
+void addLimitOptions(CLI::App& cmd, RunOptions& o, bool perRequest) {
+  cmd.add_option("--fuel", o.fuel, perRequest ? "Instruction budget per request" : "Instruction budget")
+      ->type_name("N");
+  cmd.add_option("--timeout", o.timeout,
+                 perRequest ? "Deadline per request (500ms, 2s)" : "Wall-clock deadline (500ms, 2s, 1m)")
+      ->type_name("DURATION");
+  cmd.add_option("--max-memory", o.maxMemory, "Maximum bytes per linear memory")->type_name("BYTES");
+  cmd.add_option("--max-table-elements", o.maxTable, "Maximum elements per table")->type_name("N");
+  cmd.add_option("--max-stack", o.maxStack, "Maximum call depth (wasm frames)")->type_name("N");
+  cmd.add_option("--tier", o.tier, "Execution tier: auto (the default), aot, interp")
+      ->type_name("auto|aot|interp")
+      ->check(CLI::IsMember({"auto", "aot", "interp"}));
+  cmd.add_option("--cache-dir", o.cacheDir, "Where native artifacts are cached")->type_name("DIR");
+}
+
 CLI::App* addCallCommand(CLI::App& app, CallOptions& o) {
   auto* call = app.add_subcommand("call", "Call exports of a component; arguments and results in WAVE");
   call->add_option("--dir", o.run.dirs, "Grant a directory to WASI: HOST[::GUEST][:ro] (repeatable)")
@@ -82,15 +97,7 @@ CLI::App* addCallCommand(CLI::App& app, CallOptions& o) {
                  "Stub unresolved imports: return defaults (--stub-imports) or trap "
                  "(--stub-imports=trap)")
       ->check(CLI::IsMember({"default", "trap"}));
-  call->add_option("--fuel", o.run.fuel, "Instruction budget")->type_name("N");
-  call->add_option("--timeout", o.run.timeout, "Wall-clock deadline (500ms, 2s, 1m)")->type_name("DURATION");
-  call->add_option("--max-memory", o.run.maxMemory, "Maximum bytes per linear memory")->type_name("BYTES");
-  call->add_option("--max-table-elements", o.run.maxTable, "Maximum elements per table")->type_name("N");
-  call->add_option("--max-stack", o.run.maxStack, "Maximum call depth (wasm frames)")->type_name("N");
-  call->add_option("--tier", o.run.tier, "Execution tier: auto (the default), aot, interp")
-      ->type_name("auto|aot|interp")
-      ->check(CLI::IsMember({"auto", "aot", "interp"}));
-  call->add_option("--cache-dir", o.run.cacheDir, "Where native artifacts are cached")->type_name("DIR");
+  addLimitOptions(*call, o.run, /*perRequest=*/false);
   call->add_option("file", o.run.file, "The component (.wasm)")->required();
   call->add_option("calls", o.calls, "Calls FUNC(ARGS), in WAVE")->required()->type_name("CALL...");
   addPolicyFlags(*call, o.run.policy);

@@ -73,15 +73,7 @@ CLI::App* addServeCommand(CLI::App& app, ServeOptions& o) {
       ->type_name("BYTES");
   serve->add_option("--idle-timeout", o.idleTimeout, "Close idle keep-alive connections after this")
       ->type_name("DURATION");
-  serve->add_option("--fuel", o.run.fuel, "Instruction budget per request")->type_name("N");
-  serve->add_option("--timeout", o.run.timeout, "Deadline per request (500ms, 2s)")->type_name("DURATION");
-  serve->add_option("--max-memory", o.run.maxMemory, "Maximum bytes per linear memory")->type_name("BYTES");
-  serve->add_option("--max-table-elements", o.run.maxTable, "Maximum elements per table")->type_name("N");
-  serve->add_option("--max-stack", o.run.maxStack, "Maximum call depth (wasm frames)")->type_name("N");
-  serve->add_option("--tier", o.run.tier, "Execution tier: auto (the default), aot, interp")
-      ->type_name("auto|aot|interp")
-      ->check(CLI::IsMember({"auto", "aot", "interp"}));
-  serve->add_option("--cache-dir", o.run.cacheDir, "Where native artifacts are cached")->type_name("DIR");
+  addLimitOptions(*serve, o.run, /*perRequest=*/true);
   serve->add_flag("--quiet", o.quiet, "No access log");
   serve->add_option("file", o.run.file, "The component (.wasm)")->required();
   serve->footer(kServeFooter);

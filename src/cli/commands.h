@@ -58,6 +58,9 @@ struct CallOptions {
   std::string stubImports;         // "", "default" or "trap"
 };
 CLI::App* addCallCommand(CLI::App& app, CallOptions& options);
+// --fuel, --timeout, --max-memory, --max-table-elements, --max-stack, --tier,
+// --cache-dir on `cmd` (call, serve); perRequest words fuel/timeout per request.
+void addLimitOptions(CLI::App& cmd, RunOptions& options, bool perRequest);
 int callCommand(const CallOptions& options);
 bool isComponentFile(const std::string& path);
 int runComponent(const RunOptions& o, const engine::StoreLimits& limits);
