@@ -22,6 +22,7 @@
 #include "compono/component/component.h"
 #include "compono/engine/engine.h"
 #include "compono/providers/http.h"
+#include "support/http_test_client.h"
 #include "support/test_support.h"
 
 namespace compono::providers::http {
@@ -36,47 +37,8 @@ using Clock = std::chrono::steady_clock;
 
 std::string routesPath() { return std::string(COMPONO_GUEST_DIR) + "/http-routes.wasm"; }
 
-// One keep-alive connection to the server.
-class Client {
- public:
-  explicit Client(uint16_t port) : socket_(ioc_) {
-    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    timeval tv{20, 0};  // a server that never answers fails the test instead of hanging it
-    setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  Res send(bhttp::verb method, const std::string& target, const std::string& body = "",
-           std::vector<std::pair<std::string, std::string>> headers = {}) {
-    bhttp::request<bhttp::string_body> req(method, target, 11);
-    req.set(bhttp::field::host, "127.0.0.1");
-    for (auto& [k, v] : headers) req.set(k, v);
-    req.body() = body;
-    req.prepare_payload();
-    bhttp::write(socket_, req);
-    Res res;
-    bhttp::read(socket_, buffer_, res);
-    return res;
-  }
-  Res get(const std::string& target) { return send(bhttp::verb::get, target); }
-  // Writes raw bytes and reads one response (or fails).
-  beast::error_code raw(const std::string& bytes, Res& res) {
-    beast::error_code ec;
-    net::write(socket_, net::buffer(bytes), ec);
-    if (ec) return ec;
-    bhttp::read(socket_, buffer_, res, ec);
-    return ec;
-  }
-  bool closedByPeer() {
-    char c;
-    beast::error_code ec;
-    socket_.read_some(net::buffer(&c, 1), ec);
-    return ec == net::error::eof || ec == net::error::connection_reset;
-  }
-
- private:
-  net::io_context ioc_;
-  tcp::socket socket_;
-  beast::flat_buffer buffer_;
-};
+using Client = test::HttpClient;
+using test::ServeProcess;
 
 // A server on 127.0.0.1:0 serving routes.wasm, with its access log kept.
 class Served {
@@ -481,68 +443,6 @@ TEST(HttpServer, TenThousandRequestsWithOnePercentTraps) {
 }
 
 // ---- the CLI: `compono serve` as a process ----------------------------------------------
-
-struct ServeProcess {
-  pid_t pid = -1;
-  int errFd = -1;
-  std::string err;
-  std::string address;
-
-  // Starts `compono serve ARGS` and waits for its "serving ... on http://ADDR/" line.
-  bool start(const std::vector<std::string>& args) {
-    int p[2];
-    if (pipe(p) != 0) return false;
-    pid = fork();
-    if (pid == 0) {
-      dup2(p[1], 2);
-      close(p[0]);
-      close(p[1]);
-      std::vector<std::string> all = {test::componoBinary(), "serve"};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(p[1]);
-    errFd = p[0];
-    auto deadline = Clock::now() + std::chrono::seconds(60);
-    while (Clock::now() < deadline) {
-      char buf[512];
-      ssize_t n = read(errFd, buf, sizeof buf);
-      if (n <= 0) return false;
-      err.append(buf, static_cast<size_t>(n));
-      size_t at = err.find("on http://");
-      if (at != std::string::npos) {
-        size_t end = err.find('/', at + 10);
-        if (end != std::string::npos) {
-          address = err.substr(at + 10, end - at - 10);
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-  uint16_t port() const { return static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))); }
-  // Waits for exit; returns the exit status (or 128 + signal).
-  int wait() {
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(errFd, buf, sizeof buf)) > 0) err.append(buf, static_cast<size_t>(n));
-    int status = 0;
-    waitpid(pid, &status, 0);
-    close(errFd);
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  ~ServeProcess() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
-  }
-};
 
 TEST(ServeCli, SigtermFinishesInFlightThenExitsZero) {
   ServeProcess p;
