@@ -49,7 +49,8 @@ WAVE:
 Imports (default deny):
   Imports nothing provides fail instantiation, listing each one. WASI 0.2
   interfaces come from Compono's WASI (same capability flags as `compono run`);
-  the others have no provider on the command line:
+  wasi:keyvalue, wasi:config and wasi:logging from the capability providers
+  (--kv, --config: see below); the others have no provider on the command line:
   --stub-imports            each unresolved function prints `stub: IFACE#FUNC(ARGS)`
                             on stderr and returns a default value (0, "", [], none,
                             the first case, ok(...), a fresh handle)
@@ -98,10 +99,11 @@ CLI::App* addCallCommand(CLI::App& app, CallOptions& o) {
                  "(--stub-imports=trap)")
       ->check(CLI::IsMember({"default", "trap"}));
   addLimitOptions(*call, o.run, /*perRequest=*/false);
+  addProviderFlags(*call, o.providers);
   call->add_option("file", o.run.file, "The component (.wasm)")->required();
   call->add_option("calls", o.calls, "Calls FUNC(ARGS), in WAVE")->required()->type_name("CALL...");
   addPolicyFlags(*call, o.run.policy);
-  call->footer(std::string(kCallFooter) + "\n" + kPolicyFooter);
+  call->footer(std::string(kCallFooter) + "\n" + kProviderFooter + "\n" + kPolicyFooter);
   return call;
 }
 
@@ -122,13 +124,31 @@ std::string joined(const std::vector<std::string>& xs) {
   return out;
 }
 
-// Reports unresolved imports, WASI 0.2 interfaces apart. Returns false when
-// there are any.
+// Reports unresolved imports: the providers' interfaces (with the flag that
+// links them), other WASI 0.2 interfaces and the rest apart. Returns false
+// when there are any.
 bool reportUnresolved(const LoadedComponent& c, const component::Linker& linker, bool callHint) {
   std::vector<std::string> missing = linker.unresolvedImports(c);
   if (missing.empty()) return true;
-  std::vector<std::string> wasi, other;
-  for (const std::string& m : missing) (m.rfind("wasi:", 0) == 0 ? wasi : other).push_back(m);
+  std::vector<std::string> kv, config, wasi, other;
+  for (const std::string& m : missing) {
+    if (m.rfind("wasi:keyvalue/", 0) == 0) {
+      kv.push_back(m);
+    } else if (m.rfind("wasi:config/", 0) == 0) {
+      config.push_back(m);
+    } else {
+      (m.rfind("wasi:", 0) == 0 ? wasi : other).push_back(m);
+    }
+  }
+  const char* who = callHint ? "" : "`compono call` ";
+  if (!kv.empty()) {
+    printError(c.name() + ": unresolved import" + (kv.size() > 1 ? "s " : " ") + joined(kv) +
+               " (default deny: " + who + "--kv BUCKET=FILE grants a bucket)");
+  }
+  if (!config.empty()) {
+    printError(c.name() + ": unresolved import" + (config.size() > 1 ? "s " : " ") +
+               joined(config) + " (default deny: " + who + "--config KEY=VALUE grants values)");
+  }
   if (!other.empty()) {
     printError(c.name() + ": unresolved import" + (other.size() > 1 ? "s " : " ") + joined(other) +
                " (default deny: nothing on the command line provides " +
@@ -138,6 +158,7 @@ bool reportUnresolved(const LoadedComponent& c, const component::Linker& linker,
     printError(c.name() + " imports WASI 0.2 interface" + (wasi.size() > 1 ? "s" : "") +
                " that Compono does not provide yet: " + joined(wasi));
   }
+  if (other.empty() && wasi.empty()) return false;
   if (callHint) {
     std::fprintf(stderr, "  use --stub-imports to run it with stubs that report every call\n");
   } else {
@@ -204,6 +225,11 @@ int callCommand(const CallOptions& o) {
   }
   auto wc = wasiConfigFrom(o.run, {o.run.file});
   if (!wc.ok()) return printError(wc.error()), kExitUsage;
+  auto providers = openProviders(o.providers);
+  if (!providers.ok()) {
+    printError(providers.error());
+    return providers.error().code == ErrorCode::kUsage ? kExitUsage : kExitUserError;
+  }
   if (o.run.policy.enabled()) {  // a bad --trust is a command-line error: report it first
     auto trusted = trustedIssuers(o.run.policy.trust);
     if (!trusted.ok()) return printError(trusted.error()), kExitUsage;
@@ -227,6 +253,8 @@ int callCommand(const CallOptions& o) {
   component::Linker linker;
   Status ws = wasi::addWasiP2ToLinker(linker, **ctx);
   if (!ws.ok()) return fail(ws.error());
+  Status ps = linkProviders(*providers, linker, componentNameOf(o.run.file));
+  if (!ps.ok()) return fail(ps.error());
   if (int refused = checkLinkPolicy(o.run.policy, o.run.file, *bytes, comp, linker,
                                     /*stubbed=*/!o.stubImports.empty())) {
     return refused;

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "compono/component/component.h"
+#include "compono/component/linker.h"
 #include "compono/engine/engine.h"
 #include "compono/providers/http.h"
 
@@ -16,7 +17,8 @@ namespace http = compono::providers::http;
 const char* kServeFooter = R"(What it runs:
   A component of the wasi:http/proxy world: it exports
   wasi:http/incoming-handler@0.2.x and may import wasi:http/types, wasi:io,
-  wasi:clocks, wasi:random, wasi:cli stdio and wasi:http/outgoing-handler.
+  wasi:clocks, wasi:random, wasi:cli stdio and wasi:http/outgoing-handler,
+  and the capability providers' interfaces (see below).
   Each request gets a FRESH, ISOLATED instance (its own memory, its own
   limits), made from state linked once at start-up: nothing a request does
   survives into the next one. What the guest prints to stdout/stderr goes to
@@ -74,9 +76,10 @@ CLI::App* addServeCommand(CLI::App& app, ServeOptions& o) {
   serve->add_option("--idle-timeout", o.idleTimeout, "Close idle keep-alive connections after this")
       ->type_name("DURATION");
   addLimitOptions(*serve, o.run, /*perRequest=*/true);
+  addProviderFlags(*serve, o.providers);
   serve->add_flag("--quiet", o.quiet, "No access log");
   serve->add_option("file", o.run.file, "The component (.wasm)")->required();
-  serve->footer(kServeFooter);
+  serve->footer(std::string(kServeFooter) + "\n" + kProviderFooter);
   return serve;
 }
 
@@ -101,6 +104,11 @@ int serveCommand(const ServeOptions& o) {
     if (!v) return printError("--idle-timeout '" + o.idleTimeout + "': expected a duration such as 5s"), kExitUsage;
     sc.idleTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(*v);
   }
+  auto providers = openProviders(o.providers);
+  if (!providers.ok()) {
+    printError(providers.error());
+    return providers.error().code == ErrorCode::kUsage ? kExitUsage : kExitUserError;
+  }
   if (!isComponentFile(o.run.file)) {
     return printError(o.run.file + ": not a readable component binary (`compono serve` runs "
                                    "components of the wasi:http/proxy world)"),
@@ -111,6 +119,8 @@ int serveCommand(const ServeOptions& o) {
   auto loaded = component::LoadedComponent::fromFile(engine, o.run.file);
   if (!loaded.ok()) return printError(loaded.error()), kExitUserError;
   http::HandlerConfig hc;
+  Status ps = linkProviders(*providers, hc.linker, componentNameOf(o.run.file));
+  if (!ps.ok()) return printError(ps.error()), kExitUserError;
   hc.component = *loaded;
   hc.limits = limits;
   hc.allowHosts = o.allowHosts;

@@ -77,9 +77,7 @@ CLI::App* addUpCommand(CLI::App& app, UpOptions& o) {
       ->type_name("APP.yaml");
   up->add_option("--listen", o.listen, "HTTP address (overrides spec.http.listen)")
       ->type_name("HOST:PORT");
-  up->add_option("--log-format", o.logFormat, "Log lines on stderr: text (default) or json")
-      ->type_name("text|json")
-      ->check(CLI::IsMember({"text", "json"}));
+  addLogFormatOption(*up, o.logFormat);
   up->add_option("--trust", o.trust,
                  "Trust this issuer too (compono1... key or a file of keys; repeatable)")
       ->type_name("KEY|FILE")

@@ -1,9 +1,11 @@
 // The subcommands of `compono`. Each returns the process exit code.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/cli_util.h"
@@ -20,6 +22,11 @@ namespace compono::component {
 class LoadedComponent;
 class Linker;
 }  // namespace compono::component
+
+namespace compono::providers {
+class KeyValueStore;
+class LogSink;
+}  // namespace compono::providers
 
 namespace compono::cli {
 
@@ -51,9 +58,36 @@ bool storeLimitsFrom(const RunOptions& o, engine::StoreLimits& limits);
 Result<wasi::WasiConfig> wasiConfigFrom(const RunOptions& o, std::vector<std::string> args);
 engine::EngineConfig engineConfigFrom(const RunOptions& o);
 
+// ---- in-host capability providers of `call` and `serve` (cli_providers.cpp) ----
+struct ProviderOptions {
+  std::vector<std::string> kv;      // --kv BUCKET=FILE: wasi:keyvalue on SQLite
+  std::vector<std::string> config;  // --config KEY=VALUE: wasi:config/store
+  std::string logFormat = "text";   // --log-format: wasi:logging (always linked)
+};
+extern const char* kProviderFooter;
+void addProviderFlags(CLI::App& cmd, ProviderOptions& options);
+// --log-format text|json (also `compono up`'s).
+void addLogFormatOption(CLI::App& cmd, std::string& format);
+// The providers the flags grant: the SQLite files open, the values parsed.
+struct Providers {
+  std::shared_ptr<providers::KeyValueStore> store;  // null without --kv
+  std::vector<std::string> buckets;
+  std::vector<std::pair<std::string, std::string>> config;
+  bool configLinked = false;
+  std::shared_ptr<providers::LogSink> sink;
+};
+// kUsage for a malformed flag, kIo for a bucket file SQLite cannot open;
+// the message names the flag.
+Result<Providers> openProviders(const ProviderOptions& options);
+// Defines what `p` grants in `linker`; `name` names the component in log lines.
+Status linkProviders(const Providers& p, component::Linker& linker, const std::string& name);
+// A component's name for log lines: the file's base name without ".wasm".
+std::string componentNameOf(const std::string& path);
+
 // ---- components: call, and run of wasi:cli/run (cmd_call.cpp) ----
 struct CallOptions {
   RunOptions run;                  // file, capability flags, limits, tier
+  ProviderOptions providers;       // --kv, --config, --log-format
   std::vector<std::string> calls;  // FUNC(ARGS) in WAVE
   std::string stubImports;         // "", "default" or "trap"
 };
@@ -169,6 +203,7 @@ std::vector<std::string> componentImportNames(const std::vector<uint8_t>& bytes)
 // ---- serve (cmd_serve.cpp): a wasi:http/proxy component over HTTP ----
 struct ServeOptions {
   RunOptions run;  // file, limits (per request), tier
+  ProviderOptions providers;  // --kv, --config, --log-format
   std::string listen = "127.0.0.1:8080";
   std::vector<std::string> allowHosts;
   unsigned threads = 2;

@@ -63,20 +63,8 @@ inline std::vector<uint8_t> signOrDie(const std::vector<uint8_t>& wasm, const Se
   return out.ok() ? std::move(out).value() : std::vector<uint8_t>{};
 }
 
-inline int countLines(const std::string& s) {
-  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-}
-
-// A failed `compono` run: exit code `code` and exactly one "compono: error: " line on
-// stderr that contains `mustContain`.
-inline void expectOneLineError(const compono::test::RunResult& r, int code,
-                               const std::string& mustContain) {
-  EXPECT_EQ(r.exitCode, code) << r.err;
-  EXPECT_EQ(countLines(r.err), 1) << r.err;
-  EXPECT_EQ(r.err.rfind("compono: error: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(mustContain), std::string::npos)
-      << "missing '" << mustContain << "' in: " << r.err;
-}
+using compono::test::countLines;
+using compono::test::expectOneLineError;
 
 // The smallest core module: the 8-byte preamble.
 inline std::vector<uint8_t> emptyModule() { return {0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0}; }

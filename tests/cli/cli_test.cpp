@@ -10,21 +10,6 @@
 namespace compono::test {
 namespace {
 
-int countLines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
-
-// Every error is one line, starts with "compono: error:", and is not a crash.
-void expectOneLineError(const RunResult& r, int code, const std::string& mustContain) {
-  EXPECT_EQ(r.exitCode, code) << r.err;
-  EXPECT_FALSE(r.timedOut);
-  EXPECT_EQ(countLines(r.err), 1) << r.err;
-  EXPECT_EQ(r.err.rfind("compono: error: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(mustContain), std::string::npos) << "missing '" << mustContain << "' in: " << r.err;
-}
-
 const char* kMath = R"((module $math
   (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   (func (export "addf") (param f64 f64) (result f64) (f64.add (local.get 0) (local.get 1)))

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
 namespace compono::test {
 
 std::string guestPath(const std::string& name) { return std::string(COMPONO_GUEST_DIR) + "/" + name + ".wasm"; }
@@ -45,6 +47,21 @@ void TempDir::write(const std::string& rel, const std::string& content) const {
 }
 
 std::string TempDir::read(const std::string& rel) const { return readFile(file(rel)); }
+
+int countLines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+void expectOneLineError(const RunResult& r, int code, const std::string& mustContain) {
+  EXPECT_EQ(r.exitCode, code) << r.err;
+  EXPECT_FALSE(r.timedOut);
+  EXPECT_EQ(countLines(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("compono: error: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(mustContain), std::string::npos)
+      << "missing '" << mustContain << "' in: " << r.err;
+}
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

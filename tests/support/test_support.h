@@ -45,6 +45,13 @@ RunResult runProcess(const std::vector<std::string>& argv, const std::string& st
 RunResult runCompono(const std::vector<std::string>& args, const std::string& stdinData = "",
                      int timeoutSeconds = 120);
 
+// The number of '\n' in `s`.
+int countLines(const std::string& s);
+// A failed `compono` run: exit code `code`, not timed out, and exactly one
+// "compono: error: " line on stderr that contains `mustContain` (GoogleTest
+// expectations).
+void expectOneLineError(const RunResult& r, int code, const std::string& mustContain);
+
 std::string readFile(const std::string& path);
 void writeFile(const std::string& path, const std::string& content);
 
