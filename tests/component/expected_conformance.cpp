@@ -309,17 +309,35 @@ engine::EngineConfig testConfig() {
   return ec;
 }
 
+// How runAll makes its instance.
+enum class Via {
+  kLinker,  // Linker::instantiate
+  kPre,     // the second instance from one InstancePre (the first recorded
+            // the types and imports, the second replays them)
+};
+
 // Runs every case of `component` in order on one instance made by `linker`
 // of the component at `path` (by default the fixture itself).
 void runAll(const std::string& component, Linker linker, HostLog& log,
-            const std::string& path = "") {
+            const std::string& path = "", Via via = Via::kLinker) {
   std::vector<json> cases = casesOf(component);
   ASSERT_FALSE(cases.empty()) << component;
   Fixture run(testConfig());
   auto loaded = LoadedComponent::fromFile(run.engine, path.empty() ? fixture(component) : path);
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   run.store = std::make_unique<engine::Store>(run.engine);
-  auto inst = linker.instantiate(*run.store, *loaded);
+  Result<std::unique_ptr<ComponentInstance>> inst = Error(ErrorCode::kInternal, "not made");
+  std::unique_ptr<ComponentInstance> first;
+  if (via == Via::kPre) {
+    auto pre = linker.instantiatePre(*loaded);
+    ASSERT_TRUE(pre.ok()) << pre.error().message;
+    auto recorded = pre->instantiate(*run.store);
+    ASSERT_TRUE(recorded.ok()) << recorded.error().withBacktrace();
+    first = std::move(*recorded);
+    inst = pre->instantiate(*run.store);
+  } else {
+    inst = linker.instantiate(*run.store, *loaded);
+  }
   ASSERT_TRUE(inst.ok()) << inst.error().withBacktrace();
   if (testTier() == engine::Tier::kAot) {
     ASSERT_EQ(run.store->activeTier(), engine::Tier::kAot);
@@ -344,6 +362,24 @@ TEST(Expected, CalcJs) {
 TEST(Expected, BasicC) {
   HostLog log;
   runAll("basic-c.wasm", hostLinker(log), log);
+}
+
+// The same cases on instances replayed from an InstancePre: the JS
+// component (its own resource type, accumulator), the C one and the
+// composition (nested components) answer alike.
+TEST(Expected, CalcJsFromPre) {
+  HostLog log;
+  runAll("calc-js.wasm", hostLinker(log), log, "", Via::kPre);
+}
+
+TEST(Expected, BasicCFromPre) {
+  HostLog log;
+  runAll("basic-c.wasm", hostLinker(log), log, "", Via::kPre);
+}
+
+TEST(Expected, ComposedFromPre) {
+  HostLog log;
+  runAll("composed.wasm", hostLinker(log), log, "", Via::kPre);
 }
 
 // Issue 4 point 7: tests/guests/components/basic/basic.c, built during the

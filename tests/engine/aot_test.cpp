@@ -166,6 +166,31 @@ TEST_P(Tiers, Limits) {
   EXPECT_EQ(call(*inst, "spin", {}).error().trap, TrapCode::kOutOfFuel);
 }
 
+// Store after Store on one thread (a server's request loop): every new
+// instance's memory is all zeros and exactly its declared size, whatever
+// the previous instance wrote or grew (the native tier reuses the freed
+// memory's address space).
+TEST_P(Tiers, EachStoreGetsFreshMemory) {
+  auto m = load(kTraps);
+  for (int round = 0; round < 3; ++round) {
+    Store s(engine_);
+    auto inst = Linker().instantiate(s, m);
+    ASSERT_TRUE(inst.ok()) << inst.error().message;
+    EXPECT_EQ(call(*inst, "grow", {Val::makeI32(0)}).value()[0].i32, 1u) << "round " << round;
+    EXPECT_EQ(call(*inst, "load", {Val::makeI32(100)}).value()[0].i32, 0u) << "round " << round;
+    EXPECT_EQ(call(*inst, "load", {Val::makeI32(65532)}).value()[0].i32, 0u) << "round " << round;
+    // The previous round grew to 3 pages: here page 2 is out of bounds again.
+    EXPECT_EQ(call(*inst, "load", {Val::makeI32(65536 + 8)}).error().trap,
+              TrapCode::kMemoryOutOfBounds)
+        << "round " << round;
+    ASSERT_TRUE(call(*inst, "store", {Val::makeI32(100), Val::makeI32(0x5eed)}).ok());
+    ASSERT_TRUE(call(*inst, "store", {Val::makeI32(65532), Val::makeI32(7)}).ok());
+    EXPECT_EQ(call(*inst, "grow", {Val::makeI32(2)}).value()[0].i32, 1u);
+    EXPECT_EQ(call(*inst, "load", {Val::makeI32(2 * 65536 + 8)}).value()[0].i32, 0u);
+    ASSERT_TRUE(call(*inst, "store", {Val::makeI32(2 * 65536 + 8), Val::makeI32(9)}).ok());
+  }
+}
+
 TEST_P(Tiers, Deadline) {
   auto m = load(kTraps);
   StoreLimits lim;

@@ -78,7 +78,34 @@ enum class StubMode : uint8_t {
 
 namespace internal {
 struct LinkerState;
-}
+struct PreState;
+}  // namespace internal
+
+// A component linked once against a Linker's definitions, to be instantiated
+// many times (like Wasmtime's InstancePre): its imports are resolved and
+// type-checked when it is made, and the first instantiation records what
+// does not depend on the instance (the component's types, the items bound
+// to its imports, the description of its exports); every later one only
+// makes the instance's own state (core module instances, canon functions,
+// resource types, handle tables), each as fresh and isolated as from
+// Linker::instantiate. Keeps the Linker's definitions it was made from (a
+// later change to the Linker does not affect it).
+//
+// Thread safety: instantiate() may run on several threads at once, each
+// with its own Store, when the host functions of the Linker are thread-safe
+// themselves. Cheap to copy (shared).
+class InstancePre {
+ public:
+  const LoadedComponent& component() const;
+  // Errors as Linker::instantiate's, minus the link errors (reported by
+  // Linker::instantiatePre).
+  Result<std::unique_ptr<ComponentInstance>> instantiate(engine::Store& store) const;
+
+  explicit InstancePre(std::shared_ptr<internal::PreState> state);
+
+ private:
+  std::shared_ptr<internal::PreState> state_;
+};
 
 class Linker {
  public:
@@ -125,6 +152,9 @@ class Linker {
   // them), kInstantiate / kTrap for failures while instantiating.
   Result<std::unique_ptr<ComponentInstance>> instantiate(
       engine::Store& store, std::shared_ptr<const LoadedComponent> component) const;
+  // Resolves and type-checks every import once (kLink errors as above) for
+  // instantiating `component` many times (see InstancePre).
+  Result<InstancePre> instantiatePre(std::shared_ptr<const LoadedComponent> component) const;
 
   const internal::LinkerState& state() const { return *state_; }
 

@@ -207,8 +207,12 @@ Layout TypeView::layout(Type t) const {
   t = resolveAlias(*model_, t);
   if (t.isPrimitive()) return primLayout(t.primitive);
   wit::TypeId id = model_->dealias(t.id);
-  auto it = layouts_.find(id);
-  if (it != layouts_.end()) return it->second;
+  if (base_) {
+    auto b = base_->layouts.find(id);
+    if (b != base_->layouts.end()) return b->second;
+  }
+  auto it = own_.layouts.find(id);
+  if (it != own_.layouts.end()) return it->second;
   Shape s = shapeOf(*this, Type::def(id));
   Layout l;
   switch (s.kind) {
@@ -224,11 +228,42 @@ Layout TypeView::layout(Type t) const {
     case Shape::kBorrow: l = {4, 4}; break;
     default: l = {4, 4}; break;
   }
-  layouts_[id] = l;
+  own_.layouts[id] = l;
   return l;
 }
 
+std::shared_ptr<const TypeView::Cache> TypeView::freeze() const {
+  auto c = std::make_shared<Cache>(own_);
+  if (base_) {
+    c->layouts.insert(base_->layouts.begin(), base_->layouts.end());
+    c->flats.insert(base_->flats.begin(), base_->flats.end());
+  }
+  return c;
+}
+
 void TypeView::flatten(Type t, std::vector<ValType>& out) const {
+  if (t.isPrimitive()) {
+    flattenUncached(t, out);
+    return;
+  }
+  const std::vector<ValType>* hit = nullptr;
+  if (base_) {
+    auto b = base_->flats.find(t.id);
+    if (b != base_->flats.end()) hit = &b->second;
+  }
+  if (!hit) {
+    auto it = own_.flats.find(t.id);
+    if (it == own_.flats.end()) {
+      std::vector<ValType> f;
+      flattenUncached(t, f);
+      it = own_.flats.emplace(t.id, std::move(f)).first;
+    }
+    hit = &it->second;
+  }
+  out.insert(out.end(), hit->begin(), hit->end());
+}
+
+void TypeView::flattenUncached(Type t, std::vector<ValType>& out) const {
   Shape s = shapeOf(*this, t);
   switch (s.kind) {
     case Shape::kPrim:

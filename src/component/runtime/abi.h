@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,8 +46,18 @@ wit::Type resolveAlias(const wit::Model& model, wit::Type t);
 // Resolves types of one model. Not thread safe (memoises).
 class TypeView {
  public:
-  explicit TypeView(const wit::Model& model) : model_(&model) {}
+  // What a view computed (layouts, flattenings), by TypeId of its model.
+  struct Cache {
+    std::unordered_map<wit::TypeId, Layout> layouts;
+    std::unordered_map<wit::TypeId, std::vector<engine::ValType>> flats;
+  };
+  // `base`: a frozen cache of another view of the same model, read (never
+  // written) by this one; several views on several threads may share it.
+  explicit TypeView(const wit::Model& model, std::shared_ptr<const Cache> base = nullptr)
+      : model_(&model), base_(std::move(base)) {}
   const wit::Model& model() const { return *model_; }
+  // A read-only copy of everything this view and its base computed so far.
+  std::shared_ptr<const Cache> freeze() const;
 
   // The definition behind a (possibly aliased) defined type.
   const wit::TypeDef& def(wit::TypeId id) const;
@@ -61,8 +72,11 @@ class TypeView {
                                  bool lower) const;
 
  private:
+  void flattenUncached(wit::Type t, std::vector<engine::ValType>& out) const;
+
   const wit::Model* model_;
-  mutable std::unordered_map<wit::TypeId, Layout> layouts_;
+  std::shared_ptr<const Cache> base_;
+  mutable Cache own_;
 };
 
 // The instance side of a lift or lower.

@@ -190,9 +190,10 @@ Result<std::vector<Value>> callLifted(const ComponentFunc& f, std::span<const Va
   return results;
 }
 
-Result<std::vector<Value>> callHost(const ComponentFunc& f, std::span<const Value> args) {
+Result<std::vector<Value>> callHost(const ComponentFunc& f, engine::Store& store,
+                                    std::span<const Value> args) {
   std::vector<Value> results;
-  HostCall call(*f.store, f.importInterface, f.host->name);
+  HostCall call(store, f.importInterface, f.host->name);
   Status st = f.host->callback(call, args, results);
   if (!st.ok()) {
     Error e = std::move(st).error();
@@ -285,13 +286,14 @@ size_t HandleTable::liveCount() const {
 
 // ---- calls --------------------------------------------------------------------
 
-Result<std::vector<Value>> invoke(const ComponentFunc& f, std::span<const Value> args) {
+Result<std::vector<Value>> invoke(const ComponentFunc& f, engine::Store& store,
+                                  std::span<const Value> args) {
   switch (f.kind) {
     case ComponentFunc::Kind::kForward:
       if (!f.target) break;
-      return invoke(*f.target, args);
+      return invoke(*f.target, store, args);
     case ComponentFunc::Kind::kLifted: return callLifted(f, args);
-    case ComponentFunc::Kind::kHost: return callHost(f, args);
+    case ComponentFunc::Kind::kHost: return callHost(f, store, args);
     case ComponentFunc::Kind::kUnbound: break;
   }
   return Error(ErrorCode::kLink, "function " + f.debugName + " is not linked to anything");
@@ -332,7 +334,7 @@ engine::HostFuncPtr makeLowered(InstPtr inst, FuncPtr callee, CanonOpts opts) {
       releaseLenders(lenders);
       return std::move(vals).error();
     }
-    auto res = invoke(*callee, *vals);
+    auto res = invoke(*callee, *inst->store, *vals);
     if (!res.ok()) {
       releaseLenders(lenders);
       return std::move(res).error();

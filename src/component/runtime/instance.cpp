@@ -91,7 +91,7 @@ Result<std::vector<Value>> ComponentInstance::call(const FuncInfo& info,
     st.hostHandles[h] = internal::HostHandle();
     st.hostFree.push_back(h);
   }
-  COMPONO_ASSIGN(std::vector<Value> results, rt::invoke(*f, in));
+  COMPONO_ASSIGN(std::vector<Value> results, rt::invoke(*f, *state_->store, in));
   // Own handles of component-implemented resources go into the host table.
   for (size_t i = 0; i < results.size() && i < f->sig.resultTypes().size(); ++i) {
     Status s = rt::mapHandles(

@@ -48,12 +48,27 @@ class Walker {
          ImportResolver* resolver)
       : w_(walk), f_(f), args_(args), resolver_(resolver) {}
 
-  Status definition(const Definition& def) {
+  Status definition(size_t index, const Definition& def) {
+    def_ = index;
     return std::visit([&](const auto& x) { return step(x); }, def.item);
   }
 
  private:
   TypeEnv& env() { return *w_.env; }
+
+  // The item the recording walk of an InstancePre memoized for this
+  // definition (replay only; see WalkMemo).
+  Result<const Item*> memoized() {
+    const Item* it = w_.memo->find(f_.ordinal, def_);
+    if (!it) {
+      return Error(ErrorCode::kInternal, f_.inst->name + ": definition " + idx(static_cast<uint32_t>(def_)) +
+                                             " was not recorded by the first instantiation");
+    }
+    return it;
+  }
+  void memoize(const Item& it) {
+    if (w_.recording()) w_.memo->put(f_.ordinal, def_, it);
+  }
 
   // ---- reading the index spaces ----
 
@@ -313,10 +328,22 @@ class Walker {
   }
 
   Status step(const TypeDef& def) {
+    if (w_.replaying() && !std::holds_alternative<ResourceType>(def.kind)) {
+      COMPONO_ASSIGN(const Item* it, memoized());
+      return push(Sort::kType, *it);
+    }
     if (const auto* r = std::get_if<ResourceType>(&def.kind)) {
-      wit::TypeDef d;
-      d.kind = wit::ResourceType{};
-      wit::TypeId id = env().model.addType(std::move(d));
+      // A resource type is new in every instance (its ResourceRt); its
+      // TypeId in the shared model is the recording walk's.
+      wit::TypeId id;
+      if (w_.replaying()) {
+        COMPONO_ASSIGN(const Item* it, memoized());
+        id = std::get<TypeItem>(*it).value.id;
+      } else {
+        wit::TypeDef d;
+        d.kind = wit::ResourceType{};
+        id = env().model.addType(std::move(d));
+      }
       if (!w_.typeOnly()) {
         auto rt = std::make_shared<ResourceRt>();
         rt->impl = f_.inst.get();
@@ -334,10 +361,12 @@ class Walker {
       }
       TypeItem t;
       t.value = wit::Type::def(id);
+      memoize(t);
       f_.types.push_back(t);
       return okStatus();
     }
     COMPONO_ASSIGN(TypeItem t, typeItemOf(w_, f_, def, f_.inst->name));
+    memoize(t);
     f_.types.push_back(std::move(t));
     return okStatus();
   }
@@ -408,7 +437,7 @@ class Walker {
     }
     COMPONO_ASSIGN(FuncPtr * fn, at(f_.funcs, s.func, "func"));
     if (w_.typeOnly()) return okStatus();
-    COMPONO_ASSIGN(std::vector<Value> r, invoke(**fn, {}));
+    COMPONO_ASSIGN(std::vector<Value> r, invoke(**fn, *w_.store, {}));
     (void)r;
     return okStatus();
   }
@@ -421,7 +450,14 @@ class Walker {
       }
       return err("import \"" + imp.name.name + "\" is not given by the instantiation");
     }
-    COMPONO_ASSIGN(Item it, resolver_->resolve(f_, imp));
+    Item it;
+    if (w_.replaying()) {
+      COMPONO_ASSIGN(const Item* m, memoized());
+      it = *m;
+    } else {
+      COMPONO_ASSIGN(it, resolver_->resolve(f_, imp));
+      memoize(it);
+    }
     f_.imports.emplace_back(imp.name.name, it);
     return push(sort, std::move(it));
   }
@@ -436,8 +472,14 @@ class Walker {
         copy->sig = std::move(sig);
         it = copy;
       }
-    } else if (auto* ty = std::get_if<TypeItem>(&it)) {
-      if (ty->kind == TypeItem::Kind::kValue) ty->value = nameType(env(), ty->value, e.name.name);
+    } else if (auto* ty = std::get_if<TypeItem>(&it); ty && ty->kind == TypeItem::Kind::kValue) {
+      if (w_.replaying()) {
+        COMPONO_ASSIGN(const Item* m, memoized());
+        it = *m;
+      } else {
+        ty->value = nameType(env(), ty->value, e.name.name);
+        memoize(it);
+      }
     }
     f_.exports->items.emplace_back(e.name.name, it);
     return push(e.item.sort, std::move(it));
@@ -447,6 +489,7 @@ class Walker {
   Frame& f_;
   const std::vector<std::pair<std::string, Item>>* args_;
   ImportResolver* resolver_;
+  size_t def_ = 0;  // the definition being walked
 };
 
 std::string hex(uint64_t v) {
@@ -463,6 +506,7 @@ Result<Frame*> instantiate(Walk& walk, const Component& ast, Frame* definer,
   if (walk.arena->size() > 10000) return err(name + ": too many nested component instances");
   auto owned = std::make_unique<Frame>();
   Frame& f = *owned;
+  f.ordinal = walk.arena->size();
   walk.arena->push_back(std::move(owned));
   f.frame = &f;
   f.parent = definer;
@@ -472,8 +516,9 @@ Result<Frame*> instantiate(Walk& walk, const Component& ast, Frame* definer,
   f.inst->store = walk.store;
   f.inst->poisoned = walk.poisoned;
   Walker walker(walk, f, args, resolver);
-  for (const Definition& def : ast.definitions) {
-    Status st = walker.definition(def);
+  for (size_t i = 0; i < ast.definitions.size(); ++i) {
+    const Definition& def = ast.definitions[i];
+    Status st = walker.definition(i, def);
     if (!st.ok()) {
       Error e = std::move(st).error();
       if (e.code == ErrorCode::kComponent) {

@@ -4,6 +4,7 @@
 #include "compono/component/linker.h"
 
 #include <map>
+#include <mutex>
 
 #include "component/runtime/runtime.h"
 #include "compono/component/wave.h"
@@ -359,6 +360,7 @@ class LinkerResolver final : public rt::ImportResolver {
     def.kind = wit::ResourceType{};
     wit::TypeId id = walk_.env->model.addType(std::move(def));
     walk_.env->resources[id] = rt;
+    if (walk_.recording()) walk_.memo->importResources[id] = rt;
     return id;
   }
 
@@ -411,7 +413,6 @@ class LinkerResolver final : public rt::ImportResolver {
     f->sig = sig;
     f->debugName = qualified;
     f->importInterface = inst;
-    f->store = walk_.store;
     if (p.host) {
       auto it = p.host->funcs.find(name);
       if (it != p.host->funcs.end()) {
@@ -473,11 +474,95 @@ std::vector<std::string> Linker::unresolvedImports(const LoadedComponent& compon
   return check(*state_, component).missing;
 }
 
-Result<std::unique_ptr<ComponentInstance>> Linker::instantiate(
-    engine::Store& store, std::shared_ptr<const LoadedComponent> component) const {
-  const std::string& name = component->name();
-  LinkReport report = check(*state_, *component);
-  if (state_->stub != StubMode::kOff) report.missing.clear();
+namespace {
+
+// One instantiation: the first from an InstancePre records its WalkMemo
+// (memo->replay false), the later ones replay it into `model`.
+Result<std::unique_ptr<ComponentInstance>> instantiateWith(
+    const LinkerState& st, engine::Store& store,
+    const std::shared_ptr<const LoadedComponent>& component, rt::WalkMemo* memo,
+    std::shared_ptr<wit::Model> model, std::shared_ptr<const abi::TypeView::Cache> cache) {
+  auto state = std::make_unique<internal::InstanceState>();
+  state->component = component;
+  state->store = &store;
+  state->env = model ? std::make_shared<rt::TypeEnv>(std::move(model), std::move(cache))
+                     : std::make_shared<rt::TypeEnv>();
+  bool replay = memo && memo->replay;
+  if (replay) state->env->resources = memo->importResources;
+  state->poisoned = std::make_shared<std::string>();
+  rt::Walk walk;
+  walk.component = component.get();
+  walk.env = state->env;
+  walk.store = &store;
+  walk.arena = &state->arena;
+  walk.poisoned = state->poisoned;
+  walk.memo = memo;
+  LinkerResolver resolver(st, walk);
+  COMPONO_ASSIGN(state->root, rt::instantiate(walk, component->ast(), nullptr, nullptr, &resolver,
+                                              component->name()));
+  if (replay) {
+    state->exports = memo->exports;
+  } else {
+    state->exports = rt::describe(*state->env, state->root->exports->items);
+    if (memo) memo->exports = state->exports;
+  }
+  for (const ExternInfo& e : state->exports) {
+    for (const FuncInfo& f : e.funcs) {
+      rt::FuncPtr fp = rt::exportedFunc(state->root->exports->items, f);
+      // An exported import is shared by the instances of an InstancePre:
+      // written once, by the recording walk.
+      if (fp && fp->debugName != f.qualifiedName()) fp->debugName = f.qualifiedName();
+    }
+  }
+  return std::make_unique<ComponentInstance>(std::move(state));
+}
+
+}  // namespace
+
+namespace internal {
+
+struct PreState {
+  std::shared_ptr<const LinkerState> linker;
+  std::shared_ptr<const LoadedComponent> component;
+  std::mutex mu;
+  bool recorded = false;  // guarded by mu; memo and model are read-only once set
+  rt::WalkMemo memo;
+  std::shared_ptr<wit::Model> model;
+  std::shared_ptr<const abi::TypeView::Cache> typeCache;  // layouts and flattenings
+};
+
+}  // namespace internal
+
+InstancePre::InstancePre(std::shared_ptr<internal::PreState> state) : state_(std::move(state)) {}
+
+const LoadedComponent& InstancePre::component() const { return *state_->component; }
+
+Result<std::unique_ptr<ComponentInstance>> InstancePre::instantiate(engine::Store& store) const {
+  internal::PreState& pre = *state_;
+  {
+    std::lock_guard<std::mutex> lock(pre.mu);
+    if (!pre.recorded) {
+      rt::WalkMemo memo;
+      COMPONO_ASSIGN(std::unique_ptr<ComponentInstance> inst,
+                     instantiateWith(*pre.linker, store, pre.component, &memo, nullptr, nullptr));
+      memo.replay = true;
+      pre.memo = std::move(memo);
+      pre.model = inst->state().env->modelOwner;
+      pre.typeCache = inst->state().env->view.freeze();
+      pre.recorded = true;
+      return inst;
+    }
+  }
+  return instantiateWith(*pre.linker, store, pre.component, &pre.memo, pre.model, pre.typeCache);
+}
+
+namespace {
+
+// Every import resolved and type-checked: one error listing all problems.
+Status linkCheck(const LinkerState& st, const LoadedComponent& component) {
+  const std::string& name = component.name();
+  LinkReport report = check(st, component);
+  if (st.stub != StubMode::kOff) report.missing.clear();
   if (!report.mismatches.empty()) {
     std::string msg = report.mismatches[0];
     for (size_t i = 1; i < report.mismatches.size(); ++i) msg += "; " + report.mismatches[i];
@@ -492,29 +577,23 @@ Result<std::unique_ptr<ComponentInstance>> Linker::instantiate(
                                        (report.missing.size() > 1 ? "them" : "it") +
                                        "; define them in the Linker, or stub them)");
   }
-  auto state = std::make_unique<internal::InstanceState>();
-  state->component = component;
-  state->store = &store;
-  state->env = std::make_shared<rt::TypeEnv>();
-  state->poisoned = std::make_shared<std::string>();
-  rt::Walk walk;
-  walk.component = component.get();
-  walk.env = state->env;
-  walk.store = &store;
-  walk.arena = &state->arena;
-  walk.poisoned = state->poisoned;
-  LinkerResolver resolver(*state_, walk);
-  COMPONO_ASSIGN(state->root,
-                 rt::instantiate(walk, component->ast(), nullptr, nullptr, &resolver, name));
-  state->exports = rt::describe(*state->env, state->root->exports->items);
-  for (const ExternInfo& e : state->exports) {
-    for (const FuncInfo& f : e.funcs) {
-      if (rt::FuncPtr fp = rt::exportedFunc(state->root->exports->items, f)) {
-        fp->debugName = f.qualifiedName();
-      }
-    }
-  }
-  return std::make_unique<ComponentInstance>(std::move(state));
+  return okStatus();
+}
+
+}  // namespace
+
+Result<InstancePre> Linker::instantiatePre(std::shared_ptr<const LoadedComponent> component) const {
+  COMPONO_TRY(linkCheck(*state_, *component));
+  auto pre = std::make_shared<internal::PreState>();
+  pre->linker = state_;
+  pre->component = std::move(component);
+  return InstancePre(std::move(pre));
+}
+
+Result<std::unique_ptr<ComponentInstance>> Linker::instantiate(
+    engine::Store& store, std::shared_ptr<const LoadedComponent> component) const {
+  COMPONO_TRY(linkCheck(*state_, *component));
+  return instantiateWith(*state_, store, component, nullptr, nullptr, nullptr);
 }
 
 }  // namespace compono::component

@@ -68,13 +68,19 @@ struct ResourceRt {
 };
 using ResourcePtr = std::shared_ptr<ResourceRt>;
 
-// The types of one instantiation tree.
+// The types of one instantiation tree. The model may be shared: every
+// instance made from one component::InstancePre uses the model its first
+// instantiation built (read-only from then on); the resource bindings are
+// always the tree's own (each instantiation has its own resource types).
 struct TypeEnv {
-  wit::Model model;
+  std::shared_ptr<wit::Model> modelOwner = std::make_shared<wit::Model>();
+  wit::Model& model = *modelOwner;
   abi::TypeView view{model};
   std::unordered_map<wit::TypeId, ResourcePtr> resources;  // keyed by ResourceType TypeIds
 
   TypeEnv() = default;
+  TypeEnv(std::shared_ptr<wit::Model> shared, std::shared_ptr<const abi::TypeView::Cache> cache)
+      : modelOwner(std::move(shared)), model(*modelOwner), view(model, std::move(cache)) {}
   TypeEnv(const TypeEnv&) = delete;
   TypeEnv& operator=(const TypeEnv&) = delete;
 
@@ -171,17 +177,19 @@ struct ComponentFunc {
   InstPtr inst;
   CoreItem core;
   CanonOpts opts;
-  // kHost:
+  // kHost (the Store a call runs in comes from the caller, so one host
+  // function item serves every instance made from an InstancePre):
   std::shared_ptr<const HostFuncDef> host;
   std::string importInterface;  // the interface name as imported (for HostCall)
-  engine::Store* store = nullptr;
   // kForward (an import bound to another instance's function):
   FuncPtr target;
 };
 
 // The values a function call passes: Values whose own/borrow handles carry
-// reps (Canonical ABI internal form).
-Result<std::vector<Value>> invoke(const ComponentFunc& f, std::span<const Value> args);
+// reps (Canonical ABI internal form). `store` is the Store of the caller
+// (host functions see it as HostCall::store()).
+Result<std::vector<Value>> invoke(const ComponentFunc& f, engine::Store& store,
+                                  std::span<const Value> args);
 
 // Makes the core host function of `canon lower` (CanonicalABI.md canon_lower).
 engine::HostFuncPtr makeLowered(InstPtr inst, FuncPtr callee, CanonOpts opts);
@@ -243,6 +251,7 @@ struct Scope {
 // Everything of one component instance while it is being instantiated.
 struct Frame : Scope {
   const Component* ast = nullptr;
+  size_t ordinal = 0;  // index in the walk's arena (see WalkMemo)
   InstPtr inst;
   std::vector<CoreItem> coreFuncs, coreTables, coreMemories, coreGlobals;
   std::vector<std::shared_ptr<const engine::Module>> coreModules;
@@ -265,13 +274,41 @@ class ImportResolver {
   virtual Result<Item> resolve(Frame& frame, const Import& import) = 0;
 };
 
+// What the first instantiation of a component from an InstancePre computed
+// that does not depend on the instance: the types its definitions and
+// imports evaluate to (in the shared model), the items bound to its root
+// imports (host functions and resources, linked instances' exports) and the
+// description of its exports. Later instantiations replay them instead of
+// evaluating types again; only core instances, canon functions, resources
+// and handle tables are made anew. Keyed by frame ordinal (the order frames
+// are made in, the same in every walk of one component) and definition index.
+struct WalkMemo {
+  bool replay = false;  // false: recording (the first walk)
+  std::vector<std::vector<std::optional<Item>>> items;
+  std::unordered_map<wit::TypeId, ResourcePtr> importResources;
+  std::vector<ExternInfo> exports;
+
+  const Item* find(size_t frame, size_t def) const {
+    if (frame >= items.size() || def >= items[frame].size() || !items[frame][def]) return nullptr;
+    return &*items[frame][def];
+  }
+  void put(size_t frame, size_t def, Item it) {
+    if (items.size() <= frame) items.resize(frame + 1);
+    if (items[frame].size() <= def) items[frame].resize(def + 1);
+    items[frame][def] = std::move(it);
+  }
+};
+
 struct Walk {
   const LoadedComponent* component = nullptr;
   EnvPtr env;
   engine::Store* store = nullptr;  // null: a type-only walk (world description)
   std::vector<std::unique_ptr<Frame>>* arena = nullptr;
   std::shared_ptr<std::string> poisoned;
+  WalkMemo* memo = nullptr;  // set when instantiating from an InstancePre
   bool typeOnly() const { return store == nullptr; }
+  bool recording() const { return memo && !memo->replay; }
+  bool replaying() const { return memo && memo->replay; }
 };
 
 // Instantiates `ast` (root when args is null: imports go to `resolver`).

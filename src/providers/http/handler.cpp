@@ -1,9 +1,11 @@
 // ComponentHandler: a fresh instance of a wasi:http/proxy component per request.
 //
 // Linking is done once per worker thread: each thread has its own Linker
-// copy, WasiCtx and wasi:io IoTable (WasiCtx is single-threaded), so
-// instantiating for a request only resolves already-defined imports and
-// runs the component's core module instantiation in a new Store.
+// copy, WasiCtx and wasi:io IoTable (WasiCtx is single-threaded) and an
+// InstancePre of the component made from them, so instantiating for a
+// request only makes the instance's own state (core module instances, canon
+// functions, handle tables) in a new Store: imports are not resolved and
+// types not evaluated again.
 #include <unistd.h>
 
 #include <chrono>
@@ -69,6 +71,7 @@ struct ComponentHandler::Impl {
     std::unique_ptr<wasi::WasiCtx> wasi;
     std::shared_ptr<io::IoTable> io;
     component::Linker linker;
+    std::optional<component::InstancePre> pre;  // set once the linker is complete
   };
   mutable std::mutex mu;
   mutable std::unordered_map<std::thread::id, std::unique_ptr<ThreadState>> threads;
@@ -99,6 +102,10 @@ struct ComponentHandler::Impl {
                             out.push_back(table->own(io::bytesInputStream({})));
                             return okStatus();
                           });
+    // Unresolved imports are reported by create() with the deployment's
+    // wording before any request; here they only leave `pre` unset.
+    auto pre = ts->linker.instantiatePre(config.component);
+    if (pre.ok()) ts->pre.emplace(std::move(*pre));
     return ts;
   }
 
@@ -160,13 +167,19 @@ Result<std::shared_ptr<ComponentHandler>> ComponentHandler::create(HandlerConfig
                                        "wasi:clocks, wasi:random, wasi:cli and what the "
                                        "deployment grants)");
   }
+  if (!ts->pre) {
+    // A signature mismatch (missing imports were reported above).
+    auto pre = ts->linker.instantiatePre(h->impl_->config.component);
+    if (!pre.ok()) return std::move(pre).error();
+    ts->pre.emplace(std::move(*pre));
+  }
   // Instantiate once now, so a component that cannot start fails here.
   engine::Store store(comp.engine(), h->impl_->config.limits);
   RequestCtx ctx;
   ctx.io = ts->io.get();
   ctx.store = &store;
   internal::setCurrent(&ctx);
-  auto inst = ts->linker.instantiate(store, h->impl_->config.component);
+  auto inst = ts->pre->instantiate(store);
   internal::setCurrent(nullptr);
   if (!inst.ok()) return std::move(inst).error();
   return h;
@@ -176,8 +189,9 @@ Response ComponentHandler::handle(const Request& request, RequestStats& stats) c
   const Impl& im = *impl_;
   stats.component = im.config.name;
   auto ts = im.threadState();
-  if (!ts.ok()) {
-    stats.error = ts.error().oneLine();
+  if (!ts.ok() || !(*ts)->pre) {
+    stats.error = ts.ok() ? "the component could not be linked on this worker thread"
+                          : ts.error().oneLine();
     return plain(500, "500 Internal Server Error");
   }
   RequestCtx ctx;
@@ -191,7 +205,7 @@ Response ComponentHandler::handle(const Request& request, RequestStats& stats) c
   internal::setCurrent(&ctx);
   Status outcome = okStatus();
   {
-    auto inst = (*ts)->linker.instantiate(store, im.config.component);
+    auto inst = (*ts)->pre->instantiate(store);
     Clock::time_point t1 = Clock::now();
     stats.instantiate = t1 - t0;
     if (!inst.ok()) {
