@@ -76,10 +76,12 @@ void addLimitOptions(CLI::App& cmd, RunOptions& o, bool perRequest) {
   cmd.add_option("--timeout", o.timeout,
                  perRequest ? "Deadline per request (500ms, 2s)" : "Wall-clock deadline (500ms, 2s, 1m)")
       ->type_name("DURATION");
-  cmd.add_option("--max-memory", o.maxMemory, "Maximum bytes per linear memory")->type_name("BYTES");
+  cmd.add_option("--max-memory", o.maxMemory, "Maximum bytes per linear memory (64KiB, 16MiB)")
+      ->type_name("BYTES");
   cmd.add_option("--max-table-elements", o.maxTable, "Maximum elements per table")->type_name("N");
   cmd.add_option("--max-stack", o.maxStack, "Maximum call depth (wasm frames)")->type_name("N");
-  cmd.add_option("--tier", o.tier, "Execution tier: auto (the default), aot, interp")
+  cmd.add_option("--tier", o.tier,
+                 "Execution tier: auto (native code when available; the default), aot, interp")
       ->type_name("auto|aot|interp")
       ->check(CLI::IsMember({"auto", "aot", "interp"}));
   cmd.add_option("--cache-dir", o.cacheDir, "Where native artifacts are cached")->type_name("DIR");

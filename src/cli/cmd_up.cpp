@@ -85,16 +85,7 @@ CLI::App* addUpCommand(CLI::App& app, UpOptions& o) {
   up->add_flag("--allow-unsigned", o.allowUnsigned, "Development only: run unsigned components");
   up->add_flag("--check", o.check, "Validate the manifest and link every component, then exit");
   up->add_option("--threads", o.threads, "HTTP worker threads")->type_name("N");
-  up->add_option("--fuel", o.run.fuel, "Instruction budget per request")->type_name("N");
-  up->add_option("--timeout", o.run.timeout, "Deadline per request (500ms, 2s)")
-      ->type_name("DURATION");
-  up->add_option("--max-memory", o.run.maxMemory, "Maximum bytes per linear memory")
-      ->type_name("BYTES");
-  up->add_option("--tier", o.run.tier, "Execution tier: auto (the default), aot, interp")
-      ->type_name("auto|aot|interp")
-      ->check(CLI::IsMember({"auto", "aot", "interp"}));
-  up->add_option("--cache-dir", o.run.cacheDir, "Where native artifacts are cached")
-      ->type_name("DIR");
+  addLimitOptions(*up, o.run, /*perRequest=*/true);
   up->footer(kUpFooter);
   return up;
 }

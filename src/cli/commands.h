@@ -93,7 +93,7 @@ struct CallOptions {
 };
 CLI::App* addCallCommand(CLI::App& app, CallOptions& options);
 // --fuel, --timeout, --max-memory, --max-table-elements, --max-stack, --tier,
-// --cache-dir on `cmd` (call, serve); perRequest words fuel/timeout per request.
+// --cache-dir on `cmd` (run, call, serve, up); perRequest words fuel/timeout per request.
 void addLimitOptions(CLI::App& cmd, RunOptions& options, bool perRequest);
 int callCommand(const CallOptions& options);
 bool isComponentFile(const std::string& path);

@@ -30,18 +30,7 @@ int main(int argc, char** argv) {
   run->add_flag("--inherit-env", runOpts.inheritEnv, "Pass the whole host environment");
   run->add_option("--tcplisten", runOpts.listens, "Pre-open a listening TCP socket (repeatable)")
       ->type_name("ADDR:PORT");
-  run->add_option("--fuel", runOpts.fuel, "Instruction budget")->type_name("N");
-  run->add_option("--timeout", runOpts.timeout, "Wall-clock deadline (500ms, 2s, 1m)")->type_name("DURATION");
-  run->add_option("--max-memory", runOpts.maxMemory, "Maximum bytes per linear memory (64KiB, 16MiB)")
-      ->type_name("BYTES");
-  run->add_option("--max-table-elements", runOpts.maxTable, "Maximum elements per table")->type_name("N");
-  run->add_option("--max-stack", runOpts.maxStack, "Maximum call depth (wasm frames)")->type_name("N");
-  run->add_option("--tier", runOpts.tier,
-                  "Execution tier: auto (native code when available; the default), aot, interp")
-      ->type_name("auto|aot|interp")
-      ->check(CLI::IsMember({"auto", "aot", "interp"}));
-  run->add_option("--cache-dir", runOpts.cacheDir, "Where native artifacts are cached")
-      ->type_name("DIR");
+  addLimitOptions(*run, runOpts, /*perRequest=*/false);
   run->add_option("file", runRest, "The module (.wasm or .wat) followed by its arguments")
       ->required()
       ->type_name("FILE [ARGS...]");

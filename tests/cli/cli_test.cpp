@@ -41,6 +41,13 @@ TEST_F(Cli, HelpTeachesCommandsAndExitCodes) {
                         "--max-stack", "Exit codes", "fuel exhausted", "Examples"}) {
     EXPECT_NE(run.out.find(s), std::string::npos) << s;
   }
+  // run, call, serve and up declare their limit flags in one place: same help line.
+  const std::string tierHelp = "Execution tier: auto (native code when available; the default)";
+  for (const char* cmd : {"run", "call", "serve", "up"}) {
+    auto help = runCompono({cmd, "--help"});
+    EXPECT_NE(help.out.find(tierHelp), std::string::npos) << cmd;
+    EXPECT_NE(help.out.find("Maximum call depth (wasm frames)"), std::string::npos) << cmd;
+  }
   auto version = runCompono({"--version"});
   EXPECT_EQ(version.exitCode, 0);
   EXPECT_NE(version.out.find("compono 0."), std::string::npos);

@@ -236,6 +236,39 @@ TEST(ComponoUp, AComponentThatIsNotAComponentIsAnErrorAtItsSourceLine) {
       << r.err;
 }
 
+// The limit flags are the ones run, call and serve take (addLimitOptions):
+// each applies to the instance `up --check` makes of every component.
+TEST(ComponoUp, LimitFlagsApplyToTheComponents) {
+  test::TempDir dir;
+  dir.write("app.yaml", manifest(counterWasm(), "c.db"));
+  auto check = [&](std::vector<std::string> flags) {
+    std::vector<std::string> args = {"up", "--check", "--tier", "interp"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.push_back(dir.file("app.yaml"));
+    return test::runCompono(args);
+  };
+  test::RunResult roomy = check({"--max-table-elements", "100000", "--max-stack", "5000",
+                                 "--max-memory", "64MiB", "--fuel", "1000000000"});
+  EXPECT_EQ(roomy.exitCode, 0) << roomy.err;
+  test::RunResult table = check({"--max-table-elements", "1"});
+  EXPECT_EQ(table.exitCode, 1);
+  EXPECT_NE(table.err.find("over --max-table-elements 1"), std::string::npos) << table.err;
+  test::RunResult stack = check({"--max-stack", "1"});
+  EXPECT_EQ(stack.exitCode, 1);
+  EXPECT_NE(stack.err.find("(--max-stack)"), std::string::npos) << stack.err;
+  test::RunResult memory = check({"--max-memory", "64KiB"});
+  EXPECT_EQ(memory.exitCode, 1);
+  EXPECT_NE(memory.err.find("over --max-memory 65536 bytes"), std::string::npos) << memory.err;
+  test::RunResult bad = check({"--max-stack", "lots"});
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_EQ(bad.err, "compono: error: --max-stack 'lots': expected a call depth from 1 to 1000000\n");
+  test::RunResult help = test::runCompono({"up", "--help"});
+  for (const char* flag : {"--fuel", "--timeout", "--max-memory", "--max-table-elements",
+                           "--max-stack", "--tier", "--cache-dir"}) {
+    EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
+  }
+}
+
 // The policy with signed claims: the issuer named in spec.policy.trusted-issuers,
 // every import granted; then a key nobody trusts, and claims without logging.
 TEST(ComponoUp, SignedComponentsLinkOnlyWhatTheirClaimsGrant) {
