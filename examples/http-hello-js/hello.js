@@ -12,6 +12,8 @@ addEventListener('fetch', (event) => event.respondWith(handle(event.request)));
 async function handle(request) {
   handled += 1;
   const url = new URL(request.url);
+  // An uncaught exception: compono serve answers 500 and logs the JS stack.
+  if (url.pathname === '/throw') throw new Error('thrown by hello.js');
   const lines = [
     `hello from JavaScript, ${url.searchParams.get('name') ?? 'world'}`,
     `method: ${request.method}`,

@@ -82,6 +82,17 @@ TEST_F(HttpHelloJs, PostBodyAndStatusComeFromJavaScript) {
   EXPECT_NE(missing.body().find("path: /missing\n"), std::string::npos) << missing.body();
 }
 
+TEST_F(HttpHelloJs, AnExceptionInJavaScriptIs500AndTheNextRequestWorks) {
+  HttpClient c(port());
+  auto thrown = c.get("/throw");
+  EXPECT_EQ(thrown.result_int(), 500);
+  EXPECT_EQ(thrown.body().find("hello from JavaScript"), std::string::npos) << thrown.body();
+  HttpClient next(port());
+  auto ok = next.get("/after");
+  EXPECT_EQ(ok.result_int(), 200);
+  EXPECT_NE(ok.body().find("path: /after\n"), std::string::npos) << ok.body();
+}
+
 // Last (gtest runs a suite's tests in order within one process; under ctest
 // each test has its own process and server): SIGTERM stops the server cleanly
 // and the access log names the request.
@@ -91,6 +102,11 @@ TEST_F(HttpHelloJs, SigtermStopsTheServerAfterItsRequests) {
   kill(server_->pid, SIGTERM);
   EXPECT_EQ(server_->wait(), 0) << server_->err;
   EXPECT_NE(server_->err.find("target=\"/last\" status=200"), std::string::npos) << server_->err;
+  // Under a single gtest run the exception test came first: StarlingMonkey
+  // printed the JS error to the component's stderr.
+  if (server_->err.find("target=\"/throw\"") != std::string::npos) {
+    EXPECT_NE(server_->err.find("thrown by hello.js"), std::string::npos) << server_->err;
+  }
   started_ = false;
 }
 
