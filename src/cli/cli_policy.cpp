@@ -1,5 +1,5 @@
-// The link-time policy on the command line (`compono run` and `compono call`
-// of components): --trust KEY|FILE and --allow-unsigned.
+// The link-time policy on the command line (`compono run`, `compono call` and
+// `compono serve` of components): --trust KEY|FILE and --allow-unsigned.
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
@@ -51,7 +51,8 @@ Result<std::vector<cap::PublicKey>> trustedIssuers(const std::vector<std::string
 
 int checkLinkPolicy(const PolicyOptions& o, const std::string& file,
                     std::span<const uint8_t> bytes, const component::LoadedComponent& comp,
-                    const component::Linker& linker, bool stubbed) {
+                    const component::Linker& linker, bool stubbed,
+                    const std::vector<std::string>& alsoProvided) {
   if (!o.enabled()) return kExitOk;
   auto trusted = trustedIssuers(o.trust);
   if (!trusted.ok()) return printError(trusted.error()), kExitUsage;
@@ -74,6 +75,7 @@ int checkLinkPolicy(const PolicyOptions& o, const std::string& file,
       request.provided.push_back(import.name);
     }
   }
+  request.provided.insert(request.provided.end(), alsoProvided.begin(), alsoProvided.end());
   cap::PolicyDecision decision = cap::checkDeployment(bytes, request, cap::unixNow());
   if (!decision.warning.empty()) {
     std::fflush(stdout);

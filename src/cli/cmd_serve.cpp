@@ -8,6 +8,7 @@
 #include "compono/component/component.h"
 #include "compono/component/linker.h"
 #include "compono/engine/engine.h"
+#include "compono/engine/module.h"
 #include "compono/providers/http.h"
 
 namespace compono::cli {
@@ -52,7 +53,8 @@ Stopping: SIGINT (Ctrl-C) or SIGTERM stops accepting, finishes the requests in
 flight, then exits 0.
 
 Exit codes: 0 stopped by a signal; 1 bad component (unreadable, not a proxy
-component, unresolved imports); 2 bad command line; 74 cannot listen.
+component, unresolved imports, refused by the link-time policy); 2 bad command
+line; 74 cannot listen.
 
 Examples:
   compono serve http-hello.wasm --listen 127.0.0.1:8080
@@ -77,9 +79,10 @@ CLI::App* addServeCommand(CLI::App& app, ServeOptions& o) {
       ->type_name("DURATION");
   addLimitOptions(*serve, o.run, /*perRequest=*/true);
   addProviderFlags(*serve, o.providers);
+  addPolicyFlags(*serve, o.run.policy);
   serve->add_flag("--quiet", o.quiet, "No access log");
   serve->add_option("file", o.run.file, "The component (.wasm)")->required();
-  serve->footer(std::string(kServeFooter) + "\n" + kProviderFooter);
+  serve->footer(std::string(kServeFooter) + "\n" + kProviderFooter + "\n" + kPolicyFooter);
   return serve;
 }
 
@@ -115,12 +118,27 @@ int serveCommand(const ServeOptions& o) {
            kExitUserError;
   }
 
+  if (o.run.policy.enabled()) {  // a bad --trust is a command-line error: report it first
+    auto trusted = trustedIssuers(o.run.policy.trust);
+    if (!trusted.ok()) return printError(trusted.error()), kExitUsage;
+  }
+
   engine::Engine engine(engineConfigFrom(o.run));
-  auto loaded = component::LoadedComponent::fromFile(engine, o.run.file);
+  auto bytes = engine::readFileBytes(o.run.file);  // read once: the policy checks these bytes
+  if (!bytes.ok()) return printError(bytes.error()), kExitUserError;
+  auto loaded = component::LoadedComponent::fromBinary(
+      engine, *bytes, o.run.file.substr(o.run.file.rfind('/') + 1));  // npos + 1: the whole path
   if (!loaded.ok()) return printError(loaded.error()), kExitUserError;
   http::HandlerConfig hc;
   Status ps = linkProviders(*providers, hc.linker, componentNameOf(o.run.file));
   if (!ps.ok()) return printError(ps.error()), kExitUserError;
+  // The link-time policy, before anything is instantiated: the providers'
+  // interfaces (in hc.linker) and the proxy world's (the handler's own).
+  if (int refused = checkLinkPolicy(o.run.policy, o.run.file, *bytes, **loaded, hc.linker,
+                                    /*stubbed=*/false,
+                                    http::ComponentHandler::providedInterfaces())) {
+    return refused;
+  }
   hc.component = *loaded;
   hc.limits = limits;
   hc.allowHosts = o.allowHosts;

@@ -166,9 +166,11 @@ Result<std::vector<capability::PublicKey>> trustedIssuers(const std::vector<std:
 // kExitOk when the policy is off or admits it (after printing any warning),
 // else prints one error line and returns the exit code. `stubbed`: every
 // unresolved import is stubbed, so the host provides every import.
+// `alsoProvided`: interface patterns the host provides outside `linker`.
 int checkLinkPolicy(const PolicyOptions& options, const std::string& file,
                     std::span<const uint8_t> bytes, const component::LoadedComponent& comp,
-                    const component::Linker& linker, bool stubbed);
+                    const component::Linker& linker, bool stubbed,
+                    const std::vector<std::string>& alsoProvided = {});
 
 // ---- capability: keys, sign, claims (cmd_keys.cpp, cmd_sign.cpp, cmd_claims.cpp) ----
 struct KeysOptions {

@@ -110,6 +110,12 @@ class ComponentHandler final : public Handler {
   Response handle(const Request& request, RequestStats& stats) const override;
   const std::string& name() const;
 
+  // The interfaces every ComponentHandler provides besides HandlerConfig::
+  // linker's, as link-time policy patterns ("wasi:http/types@0.2.*"): the
+  // imports of the wasi:http/proxy world (wasi:http, wasi:io, wasi:clocks,
+  // wasi:random, wasi:cli stdio and environment/exit).
+  static const std::vector<std::string>& providedInterfaces();
+
   struct Impl;
 
  private:

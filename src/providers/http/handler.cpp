@@ -136,6 +136,20 @@ ComponentHandler::~ComponentHandler() = default;
 
 const std::string& ComponentHandler::name() const { return impl_->config.name; }
 
+const std::vector<std::string>& ComponentHandler::providedInterfaces() {
+  static const std::vector<std::string> kProvided = {
+      "wasi:http/types@0.2.*",        "wasi:http/outgoing-handler@0.2.*",
+      "wasi:io/error@0.2.*",          "wasi:io/poll@0.2.*",
+      "wasi:io/streams@0.2.*",        "wasi:clocks/monotonic-clock@0.2.*",
+      "wasi:clocks/wall-clock@0.2.*", "wasi:random/random@0.2.*",
+      "wasi:random/insecure@0.2.*",   "wasi:random/insecure-seed@0.2.*",
+      "wasi:cli/stdout@0.2.*",        "wasi:cli/stderr@0.2.*",
+      "wasi:cli/stdin@0.2.*",         "wasi:cli/environment@0.2.*",
+      "wasi:cli/exit@0.2.*",
+  };
+  return kProvided;
+}
+
 Result<std::shared_ptr<ComponentHandler>> ComponentHandler::create(HandlerConfig config) {
   if (!config.component) return Error(ErrorCode::kUsage, "ComponentHandler: no component");
   const component::LoadedComponent& comp = *config.component;
