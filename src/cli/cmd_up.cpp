@@ -92,19 +92,6 @@ CLI::App* addUpCommand(CLI::App& app, UpOptions& o) {
 
 namespace {
 
-// The interfaces an HTTP route provides to its component: the wasi:http/proxy
-// world's imports as ComponentHandler defines them (wasi:http@0.2 and the WASI
-// 0.2 interfaces of the world).
-const char* const kHttpProvided[] = {
-    "wasi:http/types@0.2.*",        "wasi:http/outgoing-handler@0.2.*",
-    "wasi:io/error@0.2.*",          "wasi:io/poll@0.2.*",
-    "wasi:io/streams@0.2.*",        "wasi:clocks/monotonic-clock@0.2.*",
-    "wasi:clocks/wall-clock@0.2.*", "wasi:random/random@0.2.*",
-    "wasi:random/insecure@0.2.*",   "wasi:random/insecure-seed@0.2.*",
-    "wasi:cli/stdout@0.2.*",        "wasi:cli/stderr@0.2.*",
-    "wasi:cli/stdin@0.2.*",         "wasi:cli/environment@0.2.*",
-    "wasi:cli/exit@0.2.*",
-};
 
 std::vector<std::string> providedFor(const prov::ComponentSpec& c) {
   std::vector<std::string> p;
@@ -115,7 +102,11 @@ std::vector<std::string> providedFor(const prov::ComponentSpec& c) {
   }
   if (c.configLinked) p.emplace_back(prov::kConfigInterface);
   if (c.loggingLinked) p.emplace_back(prov::kLoggingInterface);
-  if (!c.routes.empty()) p.insert(p.end(), std::begin(kHttpProvided), std::end(kHttpProvided));
+  // An HTTP route provides the wasi:http/proxy world's imports.
+  if (!c.routes.empty()) {
+    const std::vector<std::string>& http = prov::http::ComponentHandler::providedInterfaces();
+    p.insert(p.end(), http.begin(), http.end());
+  }
   return p;
 }
 
