@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compono/engine/engine.h"
+#include "compono/engine/text_string.h"
 #include "engine/wast/wast_lexer.h"
 #include "engine/wast/wast_literal.h"
 #include "engine/wast/wast_value.h"
@@ -68,7 +69,7 @@ TEST(WastLexer, ParenthesesInsideStringsAndCommentsAreNotStructure) {
 }
 
 TEST(WastLexer, StringEscapes) {
-  auto s = decodeStringBody(R"(\t\n\r\"\'\\\00\ff\u{41}\u{1F600}\u{10_FFFF}x)");
+  auto s = decodeTextString(R"(\t\n\r\"\'\\\00\ff\u{41}\u{1F600}\u{10_FFFF}x)");
   ASSERT_TRUE(s.ok()) << s.error().message;
   std::string want = "\t\n\r\"'\\";
   want += '\0';
@@ -78,14 +79,27 @@ TEST(WastLexer, StringEscapes) {
 }
 
 TEST(WastLexer, BadEscapesAreErrors) {
-  EXPECT_FALSE(decodeStringBody(R"(\q)").ok());
-  EXPECT_FALSE(decodeStringBody(R"(\0)").ok());
-  EXPECT_FALSE(decodeStringBody(R"(\u{D800})").ok());
-  EXPECT_FALSE(decodeStringBody(R"(\u{110000})").ok());
-  EXPECT_FALSE(decodeStringBody(R"(\u{})").ok());
-  EXPECT_FALSE(decodeStringBody(R"(\u41)").ok());
-  EXPECT_FALSE(decodeStringBody("tab\there").ok());  // raw control characters are not allowed
-  EXPECT_FALSE(decodeStringBody("ends\\").ok());
+  EXPECT_FALSE(decodeTextString(R"(\q)").ok());
+  EXPECT_FALSE(decodeTextString(R"(\0)").ok());
+  EXPECT_FALSE(decodeTextString(R"(\u{D800})").ok());
+  EXPECT_FALSE(decodeTextString(R"(\u{110000})").ok());
+  EXPECT_FALSE(decodeTextString(R"(\u{})").ok());
+  EXPECT_FALSE(decodeTextString(R"(\u41)").ok());
+  EXPECT_FALSE(decodeTextString("tab\there").ok());  // raw control characters are not allowed
+  EXPECT_FALSE(decodeTextString("ends\\").ok());
+  // Where: the offset of the bad character or escape in the body.
+  size_t at = 99;
+  EXPECT_FALSE(decodeTextString(R"(ab\u{D800})", &at).ok());
+  EXPECT_EQ(at, 2u);
+  EXPECT_FALSE(decodeTextString("abc\x01", &at).ok());
+  EXPECT_EQ(at, 3u);
+}
+
+TEST(WastLexer, StringEnds) {
+  EXPECT_EQ(textStringEnd(R"(x "a\"b" y)", 2), 8u);
+  EXPECT_EQ(textStringEnd(R"("\\")", 0), 4u);
+  EXPECT_EQ(textStringEnd("\"open", 0), std::string_view::npos);
+  EXPECT_EQ(textStringEnd("\"a\nb\"", 0), std::string_view::npos);  // no raw newline
 }
 
 TEST(WastLexer, QuotedIdentifiersAndReservedTokens) {

@@ -76,8 +76,5 @@ class Reader {
 
 // True when `s` is valid UTF-8 (no overlongs, surrogates or values past U+10FFFF).
 bool validUtf8(const uint8_t* data, size_t size);
-// Appends the UTF-8 encoding of the scalar value `cp` (precondition: at most
-// U+10FFFF and not a surrogate).
-void appendUtf8(std::string& out, uint32_t cp);
 
 }  // namespace compono::component::binary

@@ -3,7 +3,7 @@
 
 #include <optional>
 
-#include "component/binary/reader.h"
+#include "compono/engine/text_string.h"
 
 namespace compono::component::text {
 
@@ -25,13 +25,6 @@ bool isIdChar(unsigned char c) {
     default:
       return true;
   }
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 class Lexer {
@@ -115,73 +108,17 @@ class Lexer {
     return true;
   }
 
+  // A string literal: the text format's lexical rules, shared with the
+  // core text format.
   bool string(std::string& out) {
-    size_t start = pos_;
-    ++pos_;  // opening quote
-    for (;;) {
-      if (pos_ >= src_.size()) return fail(start, "unterminated string");
-      unsigned char c = static_cast<unsigned char>(src_[pos_]);
-      if (c == '"') {
-        ++pos_;
-        return true;
-      }
-      if (c < 0x20 || c == 0x7f) return fail(pos_, "control character in a string");
-      if (c != '\\') {
-        out += static_cast<char>(c);
-        ++pos_;
-        continue;
-      }
-      if (pos_ + 1 >= src_.size()) return fail(start, "unterminated string");
-      char e = src_[pos_ + 1];
-      pos_ += 2;
-      switch (e) {
-        case 't':
-          out += '\t';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case '"':
-          out += '"';
-          break;
-        case '\'':
-          out += '\'';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case 'u': {
-          if (pos_ >= src_.size() || src_[pos_] != '{') return fail(pos_, "malformed \\u escape");
-          ++pos_;
-          uint32_t cp = 0;
-          size_t digits = 0;
-          while (pos_ < src_.size() && hexValue(src_[pos_]) >= 0) {
-            cp = cp * 16 + static_cast<uint32_t>(hexValue(src_[pos_]));
-            if (cp > 0x10ffff) return fail(pos_, "\\u escape out of range");
-            ++pos_;
-            ++digits;
-          }
-          if (digits == 0 || pos_ >= src_.size() || src_[pos_] != '}') {
-            return fail(pos_, "malformed \\u escape");
-          }
-          ++pos_;
-          if (cp >= 0xd800 && cp < 0xe000) return fail(pos_, "\\u escape of a surrogate");
-          binary::appendUtf8(out, cp);
-          break;
-        }
-        default: {
-          int hi = hexValue(e);
-          int lo = pos_ < src_.size() ? hexValue(src_[pos_]) : -1;
-          if (hi < 0 || lo < 0) return fail(pos_ - 2, "unknown escape in a string");
-          ++pos_;
-          out += static_cast<char>(hi * 16 + lo);
-          break;
-        }
-      }
-    }
+    size_t end = engine::textStringEnd(src_, pos_);
+    if (end == std::string_view::npos) return fail(pos_, "unterminated string");
+    size_t at = 0;
+    auto body = engine::decodeTextString(src_.substr(pos_ + 1, end - pos_ - 2), &at);
+    if (!body.ok()) return fail(pos_ + 1 + at, body.error().message);
+    out = std::move(body).value();
+    pos_ = end;
+    return true;
   }
 
   bool node(SExpr& e, uint32_t depth) {

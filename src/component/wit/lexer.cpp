@@ -5,6 +5,8 @@
 #include <cstring>
 #include <utility>
 
+#include "compono/engine/text_string.h"
+
 namespace compono::component::wit {
 namespace {
 
@@ -90,24 +92,6 @@ size_t decodeUtf8(std::string_view text, size_t i, uint32_t* cp) {
   }
   if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
   return len;
-}
-
-void appendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Bidirectional overrides and isolates: text that can display differently
@@ -476,7 +460,7 @@ class Lexer {
             return errorAt(escLine, escColumn, "invalid Unicode escape");
           }
           advanceBytes(1);
-          appendUtf8(out, cp);
+          engine::appendUtf8(out, cp);
           break;
         }
         default: {

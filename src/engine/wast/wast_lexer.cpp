@@ -1,7 +1,7 @@
 // The S-expression reader of the .wast runner (see wast_lexer.h).
 #include "engine/wast/wast_lexer.h"
 
-#include <cstdio>
+#include "compono/engine/text_string.h"
 
 namespace compono::engine::wast {
 
@@ -16,31 +16,6 @@ bool endsToken(std::string_view s, size_t p) {
   char c = s[p];
   return isSpace(c) || c == '(' || c == ')' || c == '"' ||
          (c == ';' && p + 1 < s.size() && s[p + 1] == ';');
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void appendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 class Reader {
@@ -143,14 +118,9 @@ class Reader {
   // Finds the closing quote of the string starting at src_[from] == '"' and
   // returns the index just past it.
   Result<size_t> scanString(size_t from) {
-    size_t p = from + 1;
-    while (p < src_.size()) {
-      char c = src_[p];
-      if (c == '"') return p + 1;
-      if (c == '\n') break;  // strings cannot span lines (raw newline is not a stringchar)
-      p += c == '\\' ? 2 : 1;
-    }
-    return fail(line_, "unterminated string");
+    size_t end = textStringEnd(src_, from);
+    if (end == std::string_view::npos) return fail(line_, "unterminated string");
+    return end;
   }
 
   Result<SExpr> readString() {
@@ -159,7 +129,7 @@ class Reader {
     s.line = line_;
     s.begin = pos_;
     COMPONO_ASSIGN(size_t end, scanString(pos_));
-    auto body = decodeStringBody(src_.substr(pos_ + 1, end - pos_ - 2));
+    auto body = decodeTextString(src_.substr(pos_ + 1, end - pos_ - 2));
     if (!body.ok()) return fail(line_, body.error().message);
     s.text = std::move(body).value();
     pos_ = end;
@@ -177,7 +147,7 @@ class Reader {
     if (a.text == "$" && pos_ < src_.size() && src_[pos_] == '"') {
       // A quoted identifier $"..." (equal to $name when the string is name).
       COMPONO_ASSIGN(size_t end, scanString(pos_));
-      auto body = decodeStringBody(src_.substr(pos_ + 1, end - pos_ - 2));
+      auto body = decodeTextString(src_.substr(pos_ + 1, end - pos_ - 2));
       if (!body.ok()) return fail(line_, body.error().message);
       a.text = "$" + *body;
       pos_ = end;
@@ -193,83 +163,6 @@ class Reader {
 };
 
 }  // namespace
-
-Result<std::string> decodeStringBody(std::string_view body) {
-  std::string out;
-  out.reserve(body.size());
-  for (size_t i = 0; i < body.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(body[i]);
-    if (c < 0x20 || c == 0x7F) {
-      char buf[64];
-      snprintf(buf, sizeof buf, "control character 0x%02x in a string (write it as \\%02x)", c, c);
-      return Error(ErrorCode::kDecode, buf);
-    }
-    if (c != '\\') {
-      out += static_cast<char>(c);
-      continue;
-    }
-    if (++i >= body.size()) return Error(ErrorCode::kDecode, "string ends with a lone '\\'");
-    char e = body[i];
-    switch (e) {
-      case 't':
-        out += '\t';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case '"':
-        out += '"';
-        break;
-      case '\'':
-        out += '\'';
-        break;
-      case '\\':
-        out += '\\';
-        break;
-      case 'u': {
-        if (i + 1 >= body.size() || body[i + 1] != '{') {
-          return Error(ErrorCode::kDecode, "bad escape \\u: expected \\u{hex}");
-        }
-        size_t j = i + 2;
-        uint32_t cp = 0;
-        size_t digits = 0;
-        for (; j < body.size() && body[j] != '}'; ++j) {
-          if (body[j] == '_' && digits > 0) continue;
-          int h = hexValue(body[j]);
-          if (h < 0) return Error(ErrorCode::kDecode, "bad escape \\u{...}: not a hex digit");
-          cp = cp * 16 + static_cast<uint32_t>(h);
-          if (cp > 0x10FFFF) {
-            return Error(ErrorCode::kDecode, "bad escape \\u{...}: beyond U+10FFFF");
-          }
-          ++digits;
-        }
-        if (j >= body.size() || digits == 0) {
-          return Error(ErrorCode::kDecode, "bad escape \\u{...}: unterminated or empty");
-        }
-        if (cp >= 0xD800 && cp < 0xE000) {
-          return Error(ErrorCode::kDecode,
-                       "bad escape \\u{...}: a surrogate is not a scalar value");
-        }
-        appendUtf8(out, cp);
-        i = j;
-        break;
-      }
-      default: {
-        int hi = hexValue(e);
-        int lo = i + 1 < body.size() ? hexValue(body[i + 1]) : -1;
-        if (hi < 0 || lo < 0) {
-          return Error(ErrorCode::kDecode, std::string("unknown escape '\\") + e + "'");
-        }
-        out += static_cast<char>(hi * 16 + lo);
-        ++i;
-      }
-    }
-  }
-  return out;
-}
 
 Result<std::vector<SExpr>> readSExprs(std::string_view source, const std::string& name) {
   return Reader(source, name).readAll();

@@ -55,8 +55,4 @@ inline constexpr size_t kMaxNesting = 10000;
 // error cannot be split.
 Result<std::vector<SExpr>> readSExprs(std::string_view source, const std::string& name);
 
-// Decodes the body of a string literal (between the quotes). On error returns
-// an Error whose message says which escape or character is wrong.
-Result<std::string> decodeStringBody(std::string_view body);
-
 }  // namespace compono::engine::wast
