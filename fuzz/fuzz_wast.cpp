@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "compono/engine/text_string.h"
 #include "engine/wast/wast_lexer.h"
 #include "engine/wast/wast_literal.h"
 
@@ -18,7 +19,7 @@ void visit(const SExpr& e) {
     (void)parseF32(e.text);
     (void)parseF64(e.text);
     if (!e.text.empty() && e.text.front() == '"' && e.text.size() >= 2) {
-      (void)decodeStringBody(std::string_view(e.text).substr(1, e.text.size() - 2));
+      (void)compono::engine::decodeTextString(std::string_view(e.text).substr(1, e.text.size() - 2));
     }
     return;
   }
