@@ -3,18 +3,12 @@
 // real client (curl), stopped with SIGINT and started again on the same
 // files; and `compono up --check` refusing bad manifests and deployments
 // with one line each.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
-#include <thread>
 
 #include "support/test_support.h"
 
@@ -24,77 +18,6 @@ namespace {
 
 std::string counterWasm() {
   return std::string(COMPONO_SOURCE_DIR) + "/examples/kv-counter/kv-counter.wasm";
-}
-
-// `compono up` running in the background with stderr in a file.
-class UpProcess {
- public:
-  UpProcess(const std::vector<std::string>& args, const std::string& logFile) : log_(logFile) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = ::open(logFile.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
-      dup2(fd, 2);
-      int devnull = ::open("/dev/null", O_RDWR);
-      dup2(devnull, 0);
-      dup2(devnull, 1);
-      std::vector<std::string> argv = {test::componoBinary(), "up"};
-      argv.insert(argv.end(), args.begin(), args.end());
-      std::vector<char*> cargs;
-      for (auto& a : argv) cargs.push_back(a.data());
-      cargs.push_back(nullptr);
-      execv(cargs[0], cargs.data());
-      _exit(127);
-    }
-  }
-  ~UpProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  // Waits (up to 60 s) for the "serving http://ADDR" line; returns ADDR or "".
-  std::string waitServing() {
-    std::regex re("serving http://([0-9.]+:[0-9]+)");
-    for (int i = 0; i < 600; ++i) {
-      std::string text = test::readFile(log_);
-      std::smatch m;
-      if (std::regex_search(text, m, re)) return m[1];
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return "";
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return "";
-  }
-  // Sends `sig` and returns the exit status (-1 on a timeout of 30 s or a signal death).
-  int stop(int sig = SIGINT) {
-    kill(pid_, sig);
-    for (int i = 0; i < 300; ++i) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return -1;
-  }
-  std::string log() const { return test::readFile(log_); }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-};
-
-// GET with curl: "STATUS BODY".
-std::string curlGet(const std::string& url) {
-  test::RunResult r = test::runProcess(
-      {"/usr/bin/curl", "-s", "-S", "--max-time", "20", "-w", " %{http_code}", url}, "", 30);
-  EXPECT_EQ(r.exitCode, 0) << r.err;
-  return r.out;
 }
 
 std::string manifest(const std::string& wasm, const std::string& db,
@@ -126,16 +49,16 @@ TEST(ComponoUp, ServesTheCounterAndKeepsItsDataAcrossRestarts) {
   test::TempDir dir;
   dir.write("app.yaml", manifest(counterWasm(), "state/counter.db"));
   for (int run = 0; run < 2; ++run) {
-    // A log file per run: the second must not find the first one's address.
-    UpProcess up({dir.file("app.yaml"), "--listen", "127.0.0.1:0", "--log-format", "json"},
-                 dir.file("up" + std::to_string(run) + ".log"));
-    std::string addr = up.waitServing();
-    ASSERT_FALSE(addr.empty()) << up.log();
+    test::ComponoProcess up;
+    ASSERT_TRUE(up.start(
+        {"up", dir.file("app.yaml"), "--listen", "127.0.0.1:0", "--log-format", "json"}))
+        << up.log();
+    std::string addr = up.address();
     for (int i = 1; i <= 3; ++i) {
-      EXPECT_EQ(curlGet("http://" + addr + "/count"),
+      EXPECT_EQ(test::curlGet("http://" + addr + "/count"),
                 "n: " + std::to_string(run * 3 + i) + "\n 200");
     }
-    std::string other = curlGet("http://" + addr + "/elsewhere");  // no route
+    std::string other = test::curlGet("http://" + addr + "/elsewhere");  // no route
     EXPECT_EQ(other.substr(other.size() - 3), "404") << other;
     EXPECT_EQ(up.stop(SIGINT), 0) << up.log();
     // The component's own log lines: JSON, one per request, naming it.
@@ -160,10 +83,10 @@ TEST(ComponoUp, ServesTheCounterAndKeepsItsDataAcrossRestarts) {
 TEST(ComponoUp, SigtermStopsCleanlyToo) {
   test::TempDir dir;
   dir.write("app.yaml", manifest(counterWasm(), "c.db"));
-  UpProcess up({dir.file("app.yaml"), "--listen", "127.0.0.1:0"}, dir.file("up.log"));
-  std::string addr = up.waitServing();
-  ASSERT_FALSE(addr.empty()) << up.log();
-  EXPECT_EQ(curlGet("http://" + addr + "/count/sub?x=1"), "n: 1\n 200");
+  test::ComponoProcess up;
+  ASSERT_TRUE(up.start({"up", dir.file("app.yaml"), "--listen", "127.0.0.1:0"})) << up.log();
+  std::string addr = up.address();
+  EXPECT_EQ(test::curlGet("http://" + addr + "/count/sub?x=1"), "n: 1\n 200");
   EXPECT_EQ(up.stop(SIGTERM), 0) << up.log();
 }
 

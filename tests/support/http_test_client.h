@@ -66,68 +66,35 @@ class HttpClient {
   boost::beast::flat_buffer buffer_;
 };
 
-// `compono serve ARGS` as a child process, its stderr collected.
+// `compono serve ARGS` as a child process (a ComponoProcess): `pid`,
+// `address` and `err` (its stderr) are set by start() and, `err`, by wait().
 struct ServeProcess {
-  pid_t pid = -1;
-  int errFd = -1;
+  int pid = -1;
   std::string err;
   std::string address;
 
   // Starts `compono serve ARGS` and waits up to `timeoutSeconds` for its
   // "serving ... on http://ADDR/" line.
   bool start(const std::vector<std::string>& args, int timeoutSeconds = 60) {
-    int p[2];
-    if (pipe(p) != 0) return false;
-    pid = fork();
-    if (pid == 0) {
-      dup2(p[1], 2);
-      close(p[0]);
-      close(p[1]);
-      std::vector<std::string> all = {componoBinary(), "serve"};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(p[1]);
-    errFd = p[0];
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
-    while (std::chrono::steady_clock::now() < deadline) {
-      char buf[512];
-      ssize_t n = read(errFd, buf, sizeof buf);
-      if (n <= 0) return false;
-      err.append(buf, static_cast<size_t>(n));
-      size_t at = err.find("on http://");
-      if (at != std::string::npos) {
-        size_t end = err.find('/', at + 10);
-        if (end != std::string::npos) {
-          address = err.substr(at + 10, end - at - 10);
-          return true;
-        }
-      }
-    }
-    return false;
+    std::vector<std::string> all = {"serve"};
+    all.insert(all.end(), args.begin(), args.end());
+    bool ok = process_.start(all, timeoutSeconds);
+    pid = process_.pid();
+    address = process_.address();
+    err = process_.log();
+    return ok;
   }
-  uint16_t port() const { return static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))); }
-  // Waits for exit; returns the exit status (or 128 + signal).
+  uint16_t port() const { return process_.port(); }
+  // Waits for exit; returns the exit status (or 128 + signal; -1 after 60 s).
   int wait() {
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(errFd, buf, sizeof buf)) > 0) err.append(buf, static_cast<size_t>(n));
-    int status = 0;
-    waitpid(pid, &status, 0);
-    close(errFd);
+    int status = process_.wait();
+    err = process_.log();
     pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return status;
   }
-  ~ServeProcess() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
-  }
+
+ private:
+  ComponoProcess process_;
 };
 
 }  // namespace compono::test

@@ -6,11 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -61,6 +63,92 @@ void expectOneLineError(const RunResult& r, int code, const std::string& mustCon
   EXPECT_EQ(r.err.rfind("compono: error: ", 0), 0u) << r.err;
   EXPECT_NE(r.err.find(mustContain), std::string::npos)
       << "missing '" << mustContain << "' in: " << r.err;
+}
+
+ComponoProcess::~ComponoProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool ComponoProcess::start(const std::vector<std::string>& args, int timeoutSeconds) {
+  std::string logPath = dir_.file("stderr.log");
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = ::open(logPath.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    int devnull = ::open("/dev/null", O_RDWR);
+    if (fd < 0 || devnull < 0) _exit(126);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(fd, 2);
+    std::vector<std::string> argv = {componoBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargs;
+    for (auto& a : argv) cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    execv(cargs[0], cargs.data());
+    _exit(127);
+  }
+  if (pid_ < 0) return false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string text = log();
+    size_t at = text.find("http://");
+    if (at != std::string::npos) {
+      size_t begin = at + 7, end = begin;
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                   text[end] == '.' || text[end] == ':' || text[end] == '[' ||
+                                   text[end] == ']' || text[end] == '-')) {
+        ++end;
+      }
+      // The whole address has been written once something follows it.
+      if (end < text.size()) {
+        address_ = text.substr(begin, end - begin);
+        return true;
+      }
+    }
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+uint16_t ComponoProcess::port() const {
+  size_t colon = address_.rfind(':');
+  return colon == std::string::npos ? 0 : static_cast<uint16_t>(std::stoi(address_.substr(colon + 1)));
+}
+
+int ComponoProcess::stop(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+  return wait();
+}
+
+int ComponoProcess::wait(int timeoutSeconds) {
+  if (pid_ <= 0) return -1;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;  // the destructor kills it
+}
+
+std::string ComponoProcess::log() const { return readFile(dir_.file("stderr.log")); }
+
+std::string curlGet(const std::string& url) {
+  RunResult r = runProcess(
+      {"/usr/bin/curl", "-s", "-S", "--max-time", "20", "-w", " %{http_code}", url}, "", 30);
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  return r.out;
 }
 
 std::string readFile(const std::string& path) {
