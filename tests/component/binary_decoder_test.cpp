@@ -8,6 +8,7 @@
 
 #include "compono/component/binary.h"
 #include "compono/engine/module.h"
+#include "component/binary/reader.h"
 #include "support/test_support.h"
 
 namespace compono::component {
@@ -327,6 +328,37 @@ TEST(ComponentDecoder, IsComponentBinary) {
   EXPECT_TRUE(isComponentBinary(fixtureBytes("provider.wasm")));
   EXPECT_FALSE(isComponentBinary(fixtureBytes("basic.core.wasm")));
   EXPECT_FALSE(isComponentBinary({}));
+}
+
+// ---- LEB128 (Reader::u32 / u64 share one decoder) ----
+
+struct Read {
+  uint64_t value = 0;
+  std::string error;
+};
+
+Read readLeb(std::vector<uint8_t> bytes, unsigned bits) {
+  binary::Reader r(bytes, 0, "x.wasm");
+  Read out;
+  out.value = bits == 32 ? r.u32("n") : r.u64("n");
+  if (r.failed()) out.error = r.takeError().message;
+  return out;
+}
+
+TEST(ComponentLeb128, UnsignedLimitsAndErrors) {
+  EXPECT_EQ(readLeb({0xff, 0xff, 0xff, 0xff, 0x0f}, 32).value, 0xffffffffu);
+  EXPECT_EQ(readLeb({0x80, 0x00}, 32).value, 0u);  // padded, within 5 bytes
+  EXPECT_NE(readLeb({0x80, 0x80, 0x80, 0x80, 0x10}, 32).error.find("integer too large for u32 (n)"),
+            std::string::npos);
+  EXPECT_NE(readLeb({0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, 32)
+                .error.find("integer representation too long (n)"),
+            std::string::npos);
+  std::vector<uint8_t> max64(9, 0xff);
+  max64.push_back(0x01);
+  EXPECT_EQ(readLeb(max64, 64).value, UINT64_MAX);
+  max64.back() = 0x02;
+  EXPECT_NE(readLeb(max64, 64).error.find("integer too large for u64 (n)"), std::string::npos);
+  EXPECT_NE(readLeb({0x80, 0x80}, 64).error.find("x.wasm: offset 0x0"), std::string::npos);
 }
 
 }  // namespace

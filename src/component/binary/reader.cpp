@@ -32,32 +32,11 @@ uint8_t Reader::u8(const char* what) {
   return at(pos_++);
 }
 
-uint32_t Reader::u32(const char* what) {
-  uint64_t start = pos_;
-  uint32_t result = 0;
-  for (unsigned shift = 0;; shift += 7) {
-    if (failed()) return 0;
-    if (pos_ >= end_) {
-      fail(start, truncatedMessage(what));
-      return 0;
-    }
-    uint8_t b = at(pos_++);
-    if (shift == 28) {
-      if (b & 0x80) {
-        fail(start, std::string("integer representation too long (") + what + ")");
-        return 0;
-      }
-      if (b & 0x70) {
-        fail(start, std::string("integer too large for u32 (") + what + ")");
-        return 0;
-      }
-    }
-    result |= static_cast<uint32_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) return result;
-  }
-}
-
-uint64_t Reader::u64(const char* what) {
+uint64_t Reader::uleb(unsigned bits, const char* what) {
+  // The last byte (at shift 28 for 32 bits, 63 for 64) must end the number
+  // and may use only the bits left below `bits` (Binary.md / core spec 5.2.2).
+  const unsigned lastShift = (bits - 1) / 7 * 7;
+  const unsigned unused = 0x7fu & ~((1u << (bits - lastShift)) - 1u);
   uint64_t start = pos_;
   uint64_t result = 0;
   for (unsigned shift = 0;; shift += 7) {
@@ -67,13 +46,13 @@ uint64_t Reader::u64(const char* what) {
       return 0;
     }
     uint8_t b = at(pos_++);
-    if (shift == 63) {
+    if (shift == lastShift) {
       if (b & 0x80) {
         fail(start, std::string("integer representation too long (") + what + ")");
         return 0;
       }
-      if (b & 0x7e) {
-        fail(start, std::string("integer too large for u64 (") + what + ")");
+      if (b & unused) {
+        fail(start, "integer too large for u" + std::to_string(bits) + " (" + what + ")");
         return 0;
       }
     }
@@ -81,6 +60,10 @@ uint64_t Reader::u64(const char* what) {
     if (!(b & 0x80)) return result;
   }
 }
+
+uint32_t Reader::u32(const char* what) { return static_cast<uint32_t>(uleb(32, what)); }
+
+uint64_t Reader::u64(const char* what) { return uleb(64, what); }
 
 int64_t Reader::sleb(unsigned bits, const char* what) {
   uint64_t start = pos_;

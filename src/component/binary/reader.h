@@ -52,6 +52,8 @@ class Reader {
   }
   uint32_t u32(const char* what);
   uint64_t u64(const char* what);
+  // Unsigned LEB128 of at most `bits` bits (32 or 64): u32 and u64.
+  uint64_t uleb(unsigned bits, const char* what);
   // Signed LEB128 with at most `bits` significant bits (33 for valtype).
   int64_t sleb(unsigned bits, const char* what);
   uint32_t fixedU32(const char* what);

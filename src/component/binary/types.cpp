@@ -4,6 +4,36 @@
 
 namespace compono::component::binary {
 
+namespace {
+
+// Subtyping of named lists (the validator's rules for instance, component
+// and module types): every entry of `wanted` needs an entry of `have` that is
+// `same` as it and for which `sub(haveEntry, wantedEntry, why)` holds.
+// Messages name the entry by `label` and the list by `what` ("import",
+// "export"), `where` ("instance export") in the mismatch.
+template <typename T, typename Same, typename Label, typename Sub>
+bool everyWantedIsMatched(const std::vector<T>& have, const std::vector<T>& wanted, Same same,
+                          Label label, const char* what, const char* where, Sub sub,
+                          std::string& why) {
+  for (const T& want : wanted) {
+    auto it = std::find_if(have.begin(), have.end(), [&](const T& e) { return same(e, want); });
+    if (it == have.end()) {
+      why = std::string("missing expected ") + what + " `" + label(want) + "`";
+      return false;
+    }
+    if (!sub(*it, want, why)) {
+      why = std::string("type mismatch in ") + where + " `" + label(want) + "`: " + why;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool sameName(const NamedEntity& a, const NamedEntity& b) { return a.name == b.name; }
+std::string nameOf(const NamedEntity& e) { return e.name; }
+
+}  // namespace
+
 bool isValueKind(TKind k) { return k <= TKind::kBorrow; }
 
 TypeStore::TypeStore() {
@@ -266,23 +296,18 @@ bool TypeStore::subtype(TypeId a, TypeId b, ResourceMap& map, const std::set<Typ
     why = "expected " + std::string(kindWord(y.kind)) + ", found " + kindWord(x.kind);
     return false;
   }
+  // subtypeEntity on two named entities, with these bindings.
+  auto entitySubtype = [this](ResourceMap& m, const std::set<TypeId>& bind) {
+    return [this, &m, &bind](const NamedEntity& have, const NamedEntity& want, std::string& w) {
+      return subtypeEntity(have.entity, want.entity, m, bind, w);
+    };
+  };
   switch (x.kind) {
     case TKind::kInstance: {
       std::set<TypeId> bind = bindable;
       for (TypeId r : y.definedResources) bind.insert(r);
-      for (const NamedEntity& want : y.exports) {
-        auto it = std::find_if(x.exports.begin(), x.exports.end(),
-                               [&](const NamedEntity& e) { return e.name == want.name; });
-        if (it == x.exports.end()) {
-          why = "missing expected export `" + want.name + "`";
-          return false;
-        }
-        if (!subtypeEntity(it->entity, want.entity, map, bind, why)) {
-          why = "type mismatch in instance export `" + want.name + "`: " + why;
-          return false;
-        }
-      }
-      return true;
+      return everyWantedIsMatched(x.exports, y.exports, sameName, nameOf, "export",
+                                  "instance export", entitySubtype(map, bind), why);
     }
     case TKind::kComponent: {
       // Imports are contravariant: every import `a` needs must be one `b`
@@ -291,17 +316,9 @@ bool TypeStore::subtype(TypeId a, TypeId b, ResourceMap& map, const std::set<Typ
       // the exports are then compared with the inverse binding (b's -> a's).
       std::set<TypeId> bindA(x.importedResources.begin(), x.importedResources.end());
       ResourceMap importMap = map;
-      for (const NamedEntity& need : x.imports) {
-        auto it = std::find_if(y.imports.begin(), y.imports.end(),
-                               [&](const NamedEntity& e) { return e.name == need.name; });
-        if (it == y.imports.end()) {
-          why = "missing expected import `" + need.name + "`";
-          return false;
-        }
-        if (!subtypeEntity(it->entity, need.entity, importMap, bindA, why)) {
-          why = "type mismatch in import `" + need.name + "`: " + why;
-          return false;
-        }
+      if (!everyWantedIsMatched(y.imports, x.imports, sameName, nameOf, "import", "import",
+                                entitySubtype(importMap, bindA), why)) {
+        return false;
       }
       ResourceMap exportMap = map;
       for (TypeId r : x.importedResources) {
@@ -309,17 +326,9 @@ bool TypeStore::subtype(TypeId a, TypeId b, ResourceMap& map, const std::set<Typ
       }
       std::set<TypeId> bind = bindable;
       for (TypeId r : y.definedResources) bind.insert(r);
-      for (const NamedEntity& want : y.exports) {
-        auto it = std::find_if(x.exports.begin(), x.exports.end(),
-                               [&](const NamedEntity& e) { return e.name == want.name; });
-        if (it == x.exports.end()) {
-          why = "missing expected export `" + want.name + "`";
-          return false;
-        }
-        if (!subtypeEntity(it->entity, want.entity, exportMap, bind, why)) {
-          why = "type mismatch in export `" + want.name + "`: " + why;
-          return false;
-        }
+      if (!everyWantedIsMatched(x.exports, y.exports, sameName, nameOf, "export", "export",
+                                entitySubtype(exportMap, bind), why)) {
+        return false;
       }
       // Bindings of the caller's resources made on the way are kept.
       for (auto& [k, v] : exportMap) {
@@ -328,32 +337,21 @@ bool TypeStore::subtype(TypeId a, TypeId b, ResourceMap& map, const std::set<Typ
       return true;
     }
     case TKind::kModule: {
-      for (const CoreNamedExtern& need : x.coreImports) {
-        auto it = std::find_if(y.coreImports.begin(), y.coreImports.end(), [&](const auto& e) {
-          return e.module == need.module && e.name == need.name;
-        });
-        if (it == y.coreImports.end()) {
-          why = "missing expected import `" + need.module + "::" + need.name + "`";
-          return false;
-        }
-        if (!coreExternSubtype(it->type, need.type, why)) {
-          why = "type mismatch in import `" + need.module + "::" + need.name + "`: " + why;
-          return false;
-        }
-      }
-      for (const CoreNamedExtern& want : y.coreExports) {
-        auto it = std::find_if(x.coreExports.begin(), x.coreExports.end(),
-                               [&](const auto& e) { return e.name == want.name; });
-        if (it == x.coreExports.end()) {
-          why = "missing expected export `" + want.name + "`";
-          return false;
-        }
-        if (!coreExternSubtype(it->type, want.type, why)) {
-          why = "type mismatch in export `" + want.name + "`: " + why;
-          return false;
-        }
-      }
-      return true;
+      auto sub = [](const CoreNamedExtern& have, const CoreNamedExtern& want, std::string& w) {
+        return coreExternSubtype(have.type, want.type, w);
+      };
+      auto sameImport = [](const CoreNamedExtern& p, const CoreNamedExtern& q) {
+        return p.module == q.module && p.name == q.name;
+      };
+      auto importLabel = [](const CoreNamedExtern& e) { return e.module + "::" + e.name; };
+      auto sameExport = [](const CoreNamedExtern& p, const CoreNamedExtern& q) {
+        return p.name == q.name;
+      };
+      auto exportLabel = [](const CoreNamedExtern& e) { return e.name; };
+      return everyWantedIsMatched(y.coreImports, x.coreImports, sameImport, importLabel, "import",
+                                  "import", sub, why) &&
+             everyWantedIsMatched(x.coreExports, y.coreExports, sameExport, exportLabel, "export",
+                                  "export", sub, why);
     }
     default:
       return subtypeValue(a, b, map, bindable, why);
