@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -37,11 +38,27 @@ class Code {
   void dedent() { depth_ -= 1; }
   void raw(const std::string& text) { text_ += text; }
   const std::string& text() const { return text_; }
+  // `open` (a line ending in "{"), the statements `body` emits one level
+  // deeper, then "}".
+  template <typename Body>
+  void block(const std::string& open, Body&& body) {
+    line(open);
+    indent();
+    body();
+    dedent();
+    line("}");
+  }
 
  private:
   std::string text_;
   int depth_ = 0;
 };
+
+// `switch (disc)` with a `case i: { ... break; }` for each i < cases that
+// `selected(i)`, its statements from `body(i)`, and an empty default.
+void emitCaseSwitch(Code& code, const std::string& disc, size_t cases,
+                    const std::function<bool(size_t)>& selected,
+                    const std::function<void(size_t)>& body);
 
 // One flat (core) value: a C expression and its core type.
 struct Flat {
@@ -65,6 +82,13 @@ struct FuncSite {
   std::string module;  // core import module / export name prefix ("example:calc/logger@0.1.0")
   bool worldLevel = false;
   std::string where;  // for messages: "interface `example:calc/logger@0.1.0`"
+};
+
+// A function's parameter and result types and their core (flat) forms.
+struct CoreShape {
+  std::vector<wit::Type> paramTypes, resultTypes;
+  engine::FuncType sig;  // lifted (export) or lowered (import) core signature
+  std::vector<engine::ValType> flatParams, flatResults;
 };
 
 class CGenerator {
@@ -109,6 +133,9 @@ class CGenerator {
   ResultMode resultMode(const wit::Function& f) const;
   // The user-facing prototype: "bool example_..._find(..., uint32_t *ret)".
   std::string prototype(const FuncSite& site);
+  CoreShape coreShape(const wit::Function& f, bool lower);
+  // "int32_t arg0, int64_t arg1" ("void" for none).
+  static std::string coreParamList(const engine::FuncType& sig);
   void emitExport(const FuncSite& site);
   void emitImport(const FuncSite& site);
   void emitImportedResource(wit::TypeId resource);

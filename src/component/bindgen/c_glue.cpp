@@ -155,44 +155,22 @@ void CGenerator::liftFlat(Code& code, Type t, const std::vector<Flat>& in, size_
             bool any = std::any_of(k.cases.begin(), k.cases.end(),
                                    [](const wit::Case& c) { return c.type.has_value(); });
             if (any) {
-              code.line("switch (" + disc + ") {");
-              for (size_t i = 0; i < k.cases.size(); ++i) {
-                if (!k.cases[i].type) continue;
-                code.line("  case " + std::to_string(i) + ": {");
-                code.indent();
-                code.indent();
-                payload(*k.cases[i].type, dest + ".val." + cIdentifier(k.cases[i].name));
-                code.line("break;");
-                code.dedent();
-                code.dedent();
-                code.line("  }");
-              }
-              code.line("  default:");
-              code.line("    break;");
-              code.line("}");
+              emitCaseSwitch(
+                  code, disc, k.cases.size(), [&](size_t i) { return k.cases[i].type.has_value(); },
+                  [&](size_t i) {
+                    payload(*k.cases[i].type, dest + ".val." + cIdentifier(k.cases[i].name));
+                  });
             }
           } else if constexpr (std::is_same_v<K, wit::OptionType>) {
             code.line(dest + ".is_some = " + disc + " != 0;");
-            code.line("if (" + dest + ".is_some) {");
-            code.indent();
-            payload(k.type, dest + ".val");
-            code.dedent();
-            code.line("}");
+            code.block("if (" + dest + ".is_some) {", [&] { payload(k.type, dest + ".val"); });
           } else {
             code.line(dest + ".is_err = " + disc + " != 0;");
             if (k.ok) {
-              code.line("if (!" + dest + ".is_err) {");
-              code.indent();
-              payload(*k.ok, dest + ".val.ok");
-              code.dedent();
-              code.line("}");
+              code.block("if (!" + dest + ".is_err) {", [&] { payload(*k.ok, dest + ".val.ok"); });
             }
             if (k.err) {
-              code.line("if (" + dest + ".is_err) {");
-              code.indent();
-              payload(*k.err, dest + ".val.err");
-              code.dedent();
-              code.line("}");
+              code.block("if (" + dest + ".is_err) {", [&] { payload(*k.err, dest + ".val.err"); });
             }
           }
         }
@@ -282,44 +260,25 @@ void CGenerator::lowerFlat(Code& code, Type t, const std::string& src, std::vect
             bool any = std::any_of(k.cases.begin(), k.cases.end(),
                                    [](const wit::Case& c) { return c.type.has_value(); });
             if (any) {
-              code.line("switch (" + disc + ") {");
-              for (size_t i = 0; i < k.cases.size(); ++i) {
-                if (!k.cases[i].type) continue;
-                code.line("  case " + std::to_string(i) + ": {");
-                code.indent();
-                code.indent();
-                payload(*k.cases[i].type, "(" + src + ").val." + cIdentifier(k.cases[i].name));
-                code.line("break;");
-                code.dedent();
-                code.dedent();
-                code.line("  }");
-              }
-              code.line("  default:");
-              code.line("    break;");
-              code.line("}");
+              emitCaseSwitch(
+                  code, disc, k.cases.size(), [&](size_t i) { return k.cases[i].type.has_value(); },
+                  [&](size_t i) {
+                    payload(*k.cases[i].type, "(" + src + ").val." + cIdentifier(k.cases[i].name));
+                  });
             }
           } else if constexpr (std::is_same_v<K, wit::OptionType>) {
             code.line("int32_t " + disc + " = (" + src + ").is_some ? 1 : 0;");
-            code.line("if ((" + src + ").is_some) {");
-            code.indent();
-            payload(k.type, "(" + src + ").val");
-            code.dedent();
-            code.line("}");
+            code.block("if ((" + src + ").is_some) {",
+                       [&] { payload(k.type, "(" + src + ").val"); });
           } else {
             code.line("int32_t " + disc + " = (" + src + ").is_err ? 1 : 0;");
             if (k.ok) {
-              code.line("if (!(" + src + ").is_err) {");
-              code.indent();
-              payload(*k.ok, "(" + src + ").val.ok");
-              code.dedent();
-              code.line("}");
+              code.block("if (!(" + src + ").is_err) {",
+                         [&] { payload(*k.ok, "(" + src + ").val.ok"); });
             }
             if (k.err) {
-              code.line("if ((" + src + ").is_err) {");
-              code.indent();
-              payload(*k.err, "(" + src + ").val.err");
-              code.dedent();
-              code.line("}");
+              code.block("if ((" + src + ").is_err) {",
+                         [&] { payload(*k.err, "(" + src + ").val.err"); });
             }
           }
           out.push_back({disc, ValType::kI32});
@@ -397,6 +356,44 @@ std::string CGenerator::prototype(const FuncSite& site) {
   return ret + " " + funcName(site) + "(" + (params.empty() ? "void" : joinArgs(params)) + ")";
 }
 
+void emitCaseSwitch(Code& code, const std::string& disc, size_t cases,
+                    const std::function<bool(size_t)>& selected,
+                    const std::function<void(size_t)>& body) {
+  code.line("switch (" + disc + ") {");
+  for (size_t i = 0; i < cases; ++i) {
+    if (!selected(i)) continue;
+    code.line("  case " + std::to_string(i) + ": {");
+    code.indent();
+    code.indent();
+    body(i);
+    code.line("break;");
+    code.dedent();
+    code.dedent();
+    code.line("  }");
+  }
+  code.line("  default:");
+  code.line("    break;");
+  code.line("}");
+}
+
+CoreShape CGenerator::coreShape(const wit::Function& f, bool lower) {
+  CoreShape s;
+  for (const auto& p : f.params) s.paramTypes.push_back(norm(p.type));
+  if (f.result) s.resultTypes.push_back(norm(*f.result));
+  s.sig = tv_.coreSignature(s.paramTypes, s.resultTypes, lower);
+  s.flatParams = tv_.flatten(s.paramTypes);
+  s.flatResults = tv_.flatten(s.resultTypes);
+  return s;
+}
+
+std::string CGenerator::coreParamList(const engine::FuncType& sig) {
+  std::vector<std::string> params;
+  for (size_t i = 0; i < sig.params.size(); ++i) {
+    params.push_back(std::string(coreCType(sig.params[i])) + " arg" + std::to_string(i));
+  }
+  return params.empty() ? "void" : joinArgs(params);
+}
+
 // ---- exports ----------------------------------------------------------------------
 
 void CGenerator::emitExport(const FuncSite& site) {
@@ -404,13 +401,7 @@ void CGenerator::emitExport(const FuncSite& site) {
   std::string coreName = site.worldLevel ? f.name : site.module + "#" + f.name;
   std::string cname = funcName(site);
 
-  std::vector<Type> paramTypes;
-  for (const auto& p : f.params) paramTypes.push_back(norm(p.type));
-  std::vector<Type> resultTypes;
-  if (f.result) resultTypes.push_back(norm(*f.result));
-  engine::FuncType sig = tv_.coreSignature(paramTypes, resultTypes, /*lower=*/false);
-  std::vector<ValType> flatParams = tv_.flatten(paramTypes);
-  std::vector<ValType> flatResults = tv_.flatten(resultTypes);
+  auto [paramTypes, resultTypes, sig, flatParams, flatResults] = coreShape(f, /*lower=*/false);
 
   // Header: the prototype the guest implements.
   Code& h = exportDecls_;
@@ -420,14 +411,9 @@ void CGenerator::emitExport(const FuncSite& site) {
   h.blank();
 
   Code& c = source_;
-  std::vector<std::string> coreParams;
-  for (size_t i = 0; i < sig.params.size(); ++i) {
-    coreParams.push_back(std::string(coreCType(sig.params[i])) + " arg" + std::to_string(i));
-  }
   std::string coreRet = sig.results.empty() ? "void" : coreCType(sig.results[0]);
   c.line("__attribute__((__export_name__(" + quoted(coreName) + ")))");
-  c.line(coreRet + " __wasm_export_" + cname + "(" +
-         (coreParams.empty() ? "void" : joinArgs(coreParams)) + ") {");
+  c.line(coreRet + " __wasm_export_" + cname + "(" + coreParamList(sig) + ") {");
   c.indent();
 
   // Parameters.
@@ -549,13 +535,7 @@ void CGenerator::emitImport(const FuncSite& site) {
   std::string module = site.worldLevel ? "$root" : site.module;
   std::string cname = funcName(site);
 
-  std::vector<Type> paramTypes;
-  for (const auto& p : f.params) paramTypes.push_back(norm(p.type));
-  std::vector<Type> resultTypes;
-  if (f.result) resultTypes.push_back(norm(*f.result));
-  engine::FuncType sig = tv_.coreSignature(paramTypes, resultTypes, /*lower=*/true);
-  std::vector<ValType> flatParams = tv_.flatten(paramTypes);
-  std::vector<ValType> flatResults = tv_.flatten(resultTypes);
+  auto [paramTypes, resultTypes, sig, flatParams, flatResults] = coreShape(f, /*lower=*/true);
 
   Code& h = importDecls_;
   emitDocs(h, f.meta.docs);
@@ -563,15 +543,10 @@ void CGenerator::emitImport(const FuncSite& site) {
   h.blank();
 
   Code& c = source_;
-  std::vector<std::string> coreParams;
-  for (size_t i = 0; i < sig.params.size(); ++i) {
-    coreParams.push_back(std::string(coreCType(sig.params[i])) + " arg" + std::to_string(i));
-  }
   std::string coreRet = sig.results.empty() ? "void" : coreCType(sig.results[0]);
   c.line("__attribute__((__import_module__(" + quoted(module) + "), __import_name__(" +
          quoted(f.name) + ")))");
-  c.line("extern " + coreRet + " __wasm_import_" + cname + "(" +
-         (coreParams.empty() ? "void" : joinArgs(coreParams)) + ");");
+  c.line("extern " + coreRet + " __wasm_import_" + cname + "(" + coreParamList(sig) + ");");
   c.blank();
   c.line(prototype(site) + " {");
   c.indent();

@@ -647,28 +647,16 @@ void CGenerator::emitRelease(Code& code, Type t, const std::string& lv, bool dro
             emitRelease(code, k.types[i], lv + ".f" + std::to_string(i), dropHandles);
           }
         } else if constexpr (std::is_same_v<K, wit::VariantType>) {
-          code.line("switch (" + lv + ".tag) {");
-          for (size_t i = 0; i < k.cases.size(); ++i) {
-            if (!k.cases[i].type || !needs(*k.cases[i].type)) continue;
-            code.line("  case " + std::to_string(i) + ": {");
-            code.indent();
-            code.indent();
-            emitRelease(code, *k.cases[i].type, lv + ".val." + cIdentifier(k.cases[i].name),
-                        dropHandles);
-            code.line("break;");
-            code.dedent();
-            code.dedent();
-            code.line("  }");
-          }
-          code.line("  default:");
-          code.line("    break;");
-          code.line("}");
+          emitCaseSwitch(
+              code, lv + ".tag", k.cases.size(),
+              [&](size_t i) { return k.cases[i].type && needs(*k.cases[i].type); },
+              [&](size_t i) {
+                emitRelease(code, *k.cases[i].type, lv + ".val." + cIdentifier(k.cases[i].name),
+                            dropHandles);
+              });
         } else if constexpr (std::is_same_v<K, wit::OptionType>) {
-          code.line("if (" + lv + ".is_some) {");
-          code.indent();
-          emitRelease(code, k.type, lv + ".val", dropHandles);
-          code.dedent();
-          code.line("}");
+          code.block("if (" + lv + ".is_some) {",
+                     [&] { emitRelease(code, k.type, lv + ".val", dropHandles); });
         } else if constexpr (std::is_same_v<K, wit::ResultType>) {
           bool okNeeds = k.ok && needs(*k.ok);
           bool errNeeds = k.err && needs(*k.err);
@@ -690,11 +678,8 @@ void CGenerator::emitRelease(Code& code, Type t, const std::string& lv, bool dro
         } else if constexpr (std::is_same_v<K, wit::ListType>) {
           if (needs(k.element)) {
             std::string i = tmp("i");
-            code.line("for (size_t " + i + " = 0; " + i + " < " + lv + ".len; " + i + "++) {");
-            code.indent();
-            emitRelease(code, k.element, lv + ".ptr[" + i + "]", dropHandles);
-            code.dedent();
-            code.line("}");
+            code.block("for (size_t " + i + " = 0; " + i + " < " + lv + ".len; " + i + "++) {",
+                       [&] { emitRelease(code, k.element, lv + ".ptr[" + i + "]", dropHandles); });
           }
           code.line("if (" + lv + ".len > 0) {");
           code.line("  free(" + lv + ".ptr);");
@@ -730,49 +715,29 @@ void CGenerator::emitCollectBorrows(Code& code, Type t, const std::string& lv) {
             emitCollectBorrows(code, k.types[i], lv + ".f" + std::to_string(i));
           }
         } else if constexpr (std::is_same_v<K, wit::VariantType>) {
-          code.line("switch (" + lv + ".tag) {");
-          for (size_t i = 0; i < k.cases.size(); ++i) {
-            if (!k.cases[i].type || !hasImportedBorrow(*k.cases[i].type)) continue;
-            code.line("  case " + std::to_string(i) + ": {");
-            code.indent();
-            code.indent();
-            emitCollectBorrows(code, *k.cases[i].type, lv + ".val." + cIdentifier(k.cases[i].name));
-            code.line("break;");
-            code.dedent();
-            code.dedent();
-            code.line("  }");
-          }
-          code.line("  default:");
-          code.line("    break;");
-          code.line("}");
+          emitCaseSwitch(
+              code, lv + ".tag", k.cases.size(),
+              [&](size_t i) { return k.cases[i].type && hasImportedBorrow(*k.cases[i].type); },
+              [&](size_t i) {
+                emitCollectBorrows(code, *k.cases[i].type,
+                                   lv + ".val." + cIdentifier(k.cases[i].name));
+              });
         } else if constexpr (std::is_same_v<K, wit::OptionType>) {
-          code.line("if (" + lv + ".is_some) {");
-          code.indent();
-          emitCollectBorrows(code, k.type, lv + ".val");
-          code.dedent();
-          code.line("}");
+          code.block("if (" + lv + ".is_some) {",
+                     [&] { emitCollectBorrows(code, k.type, lv + ".val"); });
         } else if constexpr (std::is_same_v<K, wit::ResultType>) {
           if (k.ok && hasImportedBorrow(*k.ok)) {
-            code.line("if (!" + lv + ".is_err) {");
-            code.indent();
-            emitCollectBorrows(code, *k.ok, lv + ".val.ok");
-            code.dedent();
-            code.line("}");
+            code.block("if (!" + lv + ".is_err) {",
+                       [&] { emitCollectBorrows(code, *k.ok, lv + ".val.ok"); });
           }
           if (k.err && hasImportedBorrow(*k.err)) {
-            code.line("if (" + lv + ".is_err) {");
-            code.indent();
-            emitCollectBorrows(code, *k.err, lv + ".val.err");
-            code.dedent();
-            code.line("}");
+            code.block("if (" + lv + ".is_err) {",
+                       [&] { emitCollectBorrows(code, *k.err, lv + ".val.err"); });
           }
         } else if constexpr (std::is_same_v<K, wit::ListType>) {
           std::string i = tmp("i");
-          code.line("for (size_t " + i + " = 0; " + i + " < " + lv + ".len; " + i + "++) {");
-          code.indent();
-          emitCollectBorrows(code, k.element, lv + ".ptr[" + i + "]");
-          code.dedent();
-          code.line("}");
+          code.block("for (size_t " + i + " = 0; " + i + " < " + lv + ".len; " + i + "++) {",
+                     [&] { emitCollectBorrows(code, k.element, lv + ".ptr[" + i + "]"); });
         } else if constexpr (std::is_same_v<K, wit::HandleType>) {
           wit::TypeId r = model_.resourceOf(n.id);
           code.line("_cb_borrow_push(&_borrows, " + lv + ".__handle, __wasm_import_" +
