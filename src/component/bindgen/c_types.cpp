@@ -31,6 +31,15 @@ const std::set<std::string>& reservedWords() {
   return words;
 }
 
+// Frees the buffer of a string or list `lv` and leaves it empty.
+void emitFreeBuffer(Code& code, const std::string& lv) {
+  code.line("if (" + lv + ".len > 0) {");
+  code.line("  free(" + lv + ".ptr);");
+  code.line("}");
+  code.line(lv + ".ptr = NULL;");
+  code.line(lv + ".len = 0;");
+}
+
 bool isCKeyword(const std::string& s) {
   static const std::set<std::string> keywords = {
       "auto",     "break",  "case",   "char",     "const",    "continue", "default",  "do",
@@ -628,11 +637,7 @@ void CGenerator::emitRelease(Code& code, Type t, const std::string& lv, bool dro
   if (!needs(t)) return;
   Type n = norm(t);
   if (n.isPrimitive()) {  // string
-    code.line("if (" + lv + ".len > 0) {");
-    code.line("  free(" + lv + ".ptr);");
-    code.line("}");
-    code.line(lv + ".ptr = NULL;");
-    code.line(lv + ".len = 0;");
+    emitFreeBuffer(code, lv);
     return;
   }
   const wit::TypeDef& td = model_.types[n.id];
@@ -681,11 +686,7 @@ void CGenerator::emitRelease(Code& code, Type t, const std::string& lv, bool dro
             code.block("for (size_t " + i + " = 0; " + i + " < " + lv + ".len; " + i + "++) {",
                        [&] { emitRelease(code, k.element, lv + ".ptr[" + i + "]", dropHandles); });
           }
-          code.line("if (" + lv + ".len > 0) {");
-          code.line("  free(" + lv + ".ptr);");
-          code.line("}");
-          code.line(lv + ".ptr = NULL;");
-          code.line(lv + ".len = 0;");
+          emitFreeBuffer(code, lv);
         } else if constexpr (std::is_same_v<K, wit::HandleType>) {
           wit::TypeId r = model_.resourceOf(n.id);
           if (dropHandles && k.kind == wit::HandleKind::kOwn && r != wit::kNoId) {
