@@ -101,6 +101,18 @@ Result<Providers> openProviders(const ProviderOptions& o) {
   return p;
 }
 
+Error withProviderHint(Error e) {
+  std::vector<std::string> hints;
+  if (e.message.find("wasi:keyvalue/") != std::string::npos) {
+    hints.emplace_back("--kv BUCKET=FILE grants wasi:keyvalue");
+  }
+  if (e.message.find("wasi:config/") != std::string::npos) {
+    hints.emplace_back("--config KEY=VALUE grants wasi:config");
+  }
+  for (size_t i = 0; i < hints.size(); ++i) e.message += (i == 0 ? "; " : ", ") + hints[i];
+  return e;
+}
+
 Status linkProviders(const Providers& p, component::Linker& linker, const std::string& name) {
   if (p.store) {
     prov::KeyValueLinkOptions kvo;

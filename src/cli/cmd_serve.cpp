@@ -143,7 +143,7 @@ int serveCommand(const ServeOptions& o) {
   hc.limits = limits;
   hc.allowHosts = o.allowHosts;
   auto handler = http::ComponentHandler::create(std::move(hc));
-  if (!handler.ok()) return printError(handler.error()), kExitUserError;
+  if (!handler.ok()) return printError(withProviderHint(handler.error())), kExitUserError;
 
   auto logMu = std::make_shared<std::mutex>();
   if (!o.quiet) {

@@ -81,6 +81,9 @@ struct Providers {
 Result<Providers> openProviders(const ProviderOptions& options);
 // Defines what `p` grants in `linker`; `name` names the component in log lines.
 Status linkProviders(const Providers& p, component::Linker& linker, const std::string& name);
+// `e` with the flags that grant the provider interfaces its message names
+// ("...; --kv BUCKET=FILE grants wasi:keyvalue") appended.
+Error withProviderHint(Error e);
 // A component's name for log lines: the file's base name without ".wasm".
 std::string componentNameOf(const std::string& path);
 

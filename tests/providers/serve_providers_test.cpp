@@ -46,6 +46,11 @@ TEST(ServeProviders, WithoutTheFlagsNothingIsLinked) {
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("wasi:keyvalue/store@0.2.0-draft"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("wasi:config/store@0.2.0-draft"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("; --kv BUCKET=FILE grants wasi:keyvalue, --config KEY=VALUE grants "
+                       "wasi:config\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(test::countLines(r.err), 1) << r.err;
   test::expectOneLineError(
       test::runCompono({"serve", counterWasm(), "--kv", "counter", "--listen", "127.0.0.1:0"}), 2,
       "--kv 'counter': expected BUCKET=FILE");
