@@ -64,6 +64,9 @@ class AotModule : public TierModule {
   size_t instanceSize = 0;
   const GlueExport* exports = nullptr;
   uint32_t exportCount = 0;
+  // For each glue export, the index of the module export it is (-1: not an
+  // export of the module, e.g. the start function's invoker).
+  std::vector<int32_t> exportIndex;
   void (*instantiateFn)(void*, Slot*) = nullptr;
   void (*freeFn)(void*) = nullptr;
   int (*exportFuncref)(void*, uint32_t, wasm_rt_funcref_t*) = nullptr;
@@ -147,7 +150,8 @@ Status readFunctionSymbols(AotModule& m) {
   return okStatus();
 }
 
-Result<std::shared_ptr<const AotModule>> openArtifact(const std::string& path, MeteredModule meter) {
+Result<std::shared_ptr<const AotModule>> openArtifact(const std::string& path, MeteredModule meter,
+                                                      const Module& module) {
   aot::initRuntime();
   void* dl = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!dl) return Error(ErrorCode::kInternal, "cannot load native artifact: " + std::string(dlerror()));
@@ -162,6 +166,15 @@ Result<std::shared_ptr<const AotModule>> openArtifact(const std::string& path, M
   COMPONO_ASSIGN(m->exports, sym<const GlueExport*>(dl, "compono_exports", path));
   COMPONO_ASSIGN(auto count, sym<const uint32_t*>(dl, "compono_export_count", path));
   m->exportCount = *count;
+  const std::vector<ExportType>& moduleExports = module.info().exports;
+  for (uint32_t k = 0; k < m->exportCount; ++k) {
+    std::string_view name(m->exports[k].name, m->exports[k].nameLen);
+    int32_t index = -1;
+    for (size_t e = 0; e < moduleExports.size() && index < 0; ++e) {
+      if (moduleExports[e].name == name) index = static_cast<int32_t>(e);
+    }
+    m->exportIndex.push_back(index);
+  }
   COMPONO_ASSIGN(m->instantiateFn, sym<void (*)(void*, Slot*)>(dl, "compono_instantiate", path));
   COMPONO_ASSIGN(m->freeFn, sym<void (*)(void*)>(dl, "compono_free", path));
   COMPONO_ASSIGN(m->exportFuncref, (sym<int (*)(void*, uint32_t, wasm_rt_funcref_t*)>(dl, "compono_export_funcref", path)));
@@ -219,7 +232,7 @@ Result<std::shared_ptr<const AotModule>> aotArtifact(const Module& module, const
                                   path = *built;
                                 }
                                 mm.bytes.clear();
-                                COMPONO_ASSIGN(auto art, openArtifact(*path, std::move(mm)));
+                                COMPONO_ASSIGN(auto art, openArtifact(*path, std::move(mm), module));
                                 return std::static_pointer_cast<const TierModule>(art);
                               }));
   return std::static_pointer_cast<const AotModule>(tm);
@@ -384,10 +397,12 @@ class AotStore : public TierStore {
     }
     // Exports.
     Handle startFunc = 0;
+    const std::vector<ExportType>& moduleExports = module->info().exports;
     for (uint32_t k = 0; k < art->exportCount; ++k) {
       const GlueExport& g = art->exports[k];
-      std::string name(g.name, g.nameLen);
-      std::optional<ExportType> et = module->exportType(name);
+      std::string_view name(g.name, g.nameLen);
+      const ExportType* et =
+          art->exportIndex[k] >= 0 ? &moduleExports[static_cast<size_t>(art->exportIndex[k])] : nullptr;
       if (name == aot::kStartExport && !et) {
         Obj o;
         o.kind = ExternKind::kFunc;
@@ -399,7 +414,7 @@ class AotStore : public TierStore {
       }
       if (!et) continue;
       ExportEntry e;
-      e.name = name;
+      e.name = std::string(name);
       e.kind = et->type.kind;
       e.handle = exportObject(ip, k, g, *et);
       ip->exports.push_back(std::move(e));
