@@ -52,7 +52,7 @@ test-sanitize: sanitize
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -LE conformance
 
 fuzz: deps
-	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOMPONO_FUZZ=ON >/dev/null
+	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOMPONO_FUZZ=ON -DCOMPONO_EXAMPLE_JS=OFF >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
 	@./fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(BUILD)
 
