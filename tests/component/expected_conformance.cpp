@@ -10,12 +10,14 @@
 // Value representation in expected.json: fixtures/components/README.md.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "compono/component/component.h"
@@ -425,6 +427,50 @@ TEST(Expected, ConsumerLinkedToProvider) {
     ASSERT_TRUE(r.ok()) << r.error().withBacktrace();
     EXPECT_EQ((*r)[0].str, cs.at("result").get<std::string>());
   }
+}
+
+// One InstancePre used by two threads at once, each instantiating the
+// composed component (nested components, no imports) in its own Stores
+// again and again: every instance answers every case (the recording happens
+// once, the replays only read what it recorded).
+TEST(Expected, ComposedFromPreOnTwoThreads) {
+  Fixture run(testConfig());
+  auto loaded = LoadedComponent::fromFile(run.engine, fixture("composed.wasm"));
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  auto pre = Linker().instantiatePre(*loaded);
+  ASSERT_TRUE(pre.ok()) << pre.error().message;
+  std::vector<json> cases = casesOf("composed.wasm");
+  ASSERT_FALSE(cases.empty());
+  std::atomic<int> good{0};
+  std::vector<std::string> failures[2];
+  auto work = [&](int t) {
+    for (int round = 0; round < 10; ++round) {
+      engine::Store store(run.engine);
+      auto inst = pre->instantiate(store);
+      if (!inst.ok()) {
+        failures[t].push_back(inst.error().message);
+        return;
+      }
+      for (const json& cs : cases) {
+        std::vector<Value> args = {Value::u32(cs.at("args").at(0)),
+                                   Value::string(cs.at("args").at(1))};
+        auto r = (*inst)->call("run", args);
+        if (!r.ok()) {
+          failures[t].push_back(r.error().message);
+        } else if ((*r)[0].str != cs.at("result").get<std::string>()) {
+          failures[t].push_back("got " + (*r)[0].str);
+        } else {
+          ++good;
+        }
+      }
+    }
+  };
+  std::thread a(work, 0), b(work, 1);
+  a.join();
+  b.join();
+  EXPECT_TRUE(failures[0].empty()) << failures[0].front();
+  EXPECT_TRUE(failures[1].empty()) << failures[1].front();
+  EXPECT_EQ(good.load(), static_cast<int>(2 * 10 * cases.size()));
 }
 
 // basic-c-wasi.wasm imports WASI 0.2.12 interfaces; Compono's WASI 0.2
