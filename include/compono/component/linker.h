@@ -93,7 +93,8 @@ struct PreState;
 //
 // Thread safety: instantiate() may run on several threads at once, each
 // with its own Store, when the host functions of the Linker are thread-safe
-// themselves. Cheap to copy (shared).
+// themselves (the stubs of stubUnresolved are not: they share a counter of
+// made-up handles). Cheap to copy (shared).
 class InstancePre {
  public:
   const LoadedComponent& component() const;
