@@ -4,6 +4,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "compono/engine/text_string.h"
+
 namespace compono::component::abi {
 
 using engine::Val;
@@ -412,24 +414,6 @@ bool decodeUtf8(std::string_view s, std::u32string* out) {
   return true;
 }
 
-void appendUtf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
-
 Result<Value> loadString(AbiContext& cx, uint32_t ptr, uint32_t taggedUnits) {
   StringEncoding enc = cx.encoding();
   uint32_t align = enc == StringEncoding::kUtf8 ? 1 : 2;
@@ -457,7 +441,7 @@ Result<Value> loadString(AbiContext& cx, uint32_t ptr, uint32_t taggedUnits) {
   if (!bytes) return trap("string out of bounds of memory");
   std::string out;
   if (latin1) {
-    for (uint8_t b : *bytes) appendUtf8(out, b);
+    for (uint8_t b : *bytes) engine::appendUtf8(out, b);
   } else if (utf16) {
     size_t n = bytes->size() / 2;
     for (size_t i = 0; i < n; ++i) {
@@ -466,12 +450,12 @@ Result<Value> loadString(AbiContext& cx, uint32_t ptr, uint32_t taggedUnits) {
         if (i + 1 >= n) return trap("unpaired surrogate in a UTF-16 string");
         uint16_t lo = static_cast<uint16_t>((*bytes)[2 * i + 2] | ((*bytes)[2 * i + 3] << 8));
         if (lo < 0xdc00 || lo > 0xdfff) return trap("unpaired surrogate in a UTF-16 string");
-        appendUtf8(out, 0x10000 + ((static_cast<char32_t>(u - 0xd800) << 10) | (lo - 0xdc00)));
+        engine::appendUtf8(out, 0x10000 + ((static_cast<char32_t>(u - 0xd800) << 10) | (lo - 0xdc00)));
         ++i;
       } else if (u >= 0xdc00 && u <= 0xdfff) {
         return trap("unpaired surrogate in a UTF-16 string");
       } else {
-        appendUtf8(out, u);
+        engine::appendUtf8(out, u);
       }
     }
   } else {

@@ -8,6 +8,8 @@
 #include <set>
 #include <type_traits>
 
+#include "compono/engine/text_string.h"
+
 namespace compono::component::wave {
 
 using wit::Primitive;
@@ -139,23 +141,6 @@ class Parser {
     return cp;
   }
 
-  static void utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) out += static_cast<char>(cp);
-    else if (cp < 0x800) {
-      out += static_cast<char>(0xc0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xe0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-      out += static_cast<char>(0xf0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-  }
-
   Result<Value> integer(Primitive p) {
     std::string w = word();
     if (w.empty()) return fail(std::string("expected ") + wit::primitiveName(p));
@@ -245,10 +230,10 @@ class Parser {
           if (c == '\\') {
             ++i_;
             COMPONO_ASSIGN(char32_t cp, escape());
-            utf8(out, cp);
+            engine::appendUtf8(out, cp);
           } else {
             COMPONO_ASSIGN(char32_t cp, scalar());
-            utf8(out, cp);
+            engine::appendUtf8(out, cp);
           }
         }
         return Value::string(std::move(out));
