@@ -437,22 +437,7 @@ void printChar(std::string& out, char32_t c, char quote) {
     out += buf;
     return;
   }
-  std::string tmp;
-  if (c < 0x80) tmp += static_cast<char>(c);
-  else if (c < 0x800) {
-    tmp += static_cast<char>(0xc0 | (c >> 6));
-    tmp += static_cast<char>(0x80 | (c & 0x3f));
-  } else if (c < 0x10000) {
-    tmp += static_cast<char>(0xe0 | (c >> 12));
-    tmp += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-    tmp += static_cast<char>(0x80 | (c & 0x3f));
-  } else {
-    tmp += static_cast<char>(0xf0 | (c >> 18));
-    tmp += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
-    tmp += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-    tmp += static_cast<char>(0x80 | (c & 0x3f));
-  }
-  out += tmp;
+  engine::appendUtf8(out, c);
 }
 
 template <typename F>
