@@ -49,6 +49,13 @@ Result<std::vector<cap::PublicKey>> trustedIssuers(const std::vector<std::string
   return keys;
 }
 
+int checkTrustFlags(const PolicyOptions& o) {
+  if (!o.enabled()) return kExitOk;
+  auto trusted = trustedIssuers(o.trust);
+  if (!trusted.ok()) return printError(trusted.error()), kExitUsage;
+  return kExitOk;
+}
+
 int checkLinkPolicy(const PolicyOptions& o, const std::string& file,
                     std::span<const uint8_t> bytes, const component::LoadedComponent& comp,
                     const component::Linker& linker, bool stubbed,

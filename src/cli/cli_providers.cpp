@@ -47,8 +47,7 @@ void addProviderFlags(CLI::App& cmd, ProviderOptions& o) {
 }
 
 std::string componentNameOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string name = baseName(path);
   if (name.size() > 5 && name.ends_with(".wasm")) name.resize(name.size() - 5);
   return name;
 }

@@ -102,4 +102,9 @@ std::optional<uint64_t> parseByteSize(const std::string& text) {
   return *n * mult;
 }
 
+std::string baseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace compono::cli

@@ -41,4 +41,7 @@ std::optional<uint64_t> parseByteSize(const std::string& text);
 // Decimal or 0x-hex unsigned integer, '_' separators allowed.
 std::optional<uint64_t> parseCount(const std::string& text);
 
+// How messages name a file (as LoadedComponent::fromFile does): its last path component.
+std::string baseName(const std::string& path);
+
 }  // namespace compono::cli

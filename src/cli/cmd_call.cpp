@@ -171,12 +171,6 @@ bool reportUnresolved(const LoadedComponent& c, const component::Linker& linker,
   return false;
 }
 
-// How messages name a file (as LoadedComponent::fromFile does): its last path component.
-std::string baseName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 int fail(const Error& e) {
   printError(e);
   return e.code == ErrorCode::kUsage ? kExitUserError : exitCodeFor(e);
@@ -232,10 +226,7 @@ int callCommand(const CallOptions& o) {
     printError(providers.error());
     return providers.error().code == ErrorCode::kUsage ? kExitUsage : kExitUserError;
   }
-  if (o.run.policy.enabled()) {  // a bad --trust is a command-line error: report it first
-    auto trusted = trustedIssuers(o.run.policy.trust);
-    if (!trusted.ok()) return printError(trusted.error()), kExitUsage;
-  }
+  if (int bad = checkTrustFlags(o.run.policy)) return bad;  // a command-line error: first
   engine::Engine engine(engineConfigFrom(o.run));
   auto bytes = engine::readFileBytes(o.run.file);  // read once: the policy checks these bytes
   if (!bytes.ok()) return fail(bytes.error());
@@ -307,10 +298,7 @@ int runComponent(const RunOptions& o, const engine::StoreLimits& limits) {
                       " '" + *o.invoke + "(ARGS)'`"),
            kExitUserError;
   }
-  if (o.policy.enabled()) {  // a bad --trust is a command-line error: report it first
-    auto trusted = trustedIssuers(o.policy.trust);
-    if (!trusted.ok()) return printError(trusted.error()), kExitUsage;
-  }
+  if (int bad = checkTrustFlags(o.policy)) return bad;  // a command-line error: first
   engine::Engine engine(engineConfigFrom(o));
   auto bytes = engine::readFileBytes(o.file);  // read once: the policy checks these bytes
   if (!bytes.ok()) return fail(bytes.error());

@@ -118,16 +118,12 @@ int serveCommand(const ServeOptions& o) {
            kExitUserError;
   }
 
-  if (o.run.policy.enabled()) {  // a bad --trust is a command-line error: report it first
-    auto trusted = trustedIssuers(o.run.policy.trust);
-    if (!trusted.ok()) return printError(trusted.error()), kExitUsage;
-  }
+  if (int bad = checkTrustFlags(o.run.policy)) return bad;  // a command-line error: first
 
   engine::Engine engine(engineConfigFrom(o.run));
   auto bytes = engine::readFileBytes(o.run.file);  // read once: the policy checks these bytes
   if (!bytes.ok()) return printError(bytes.error()), kExitUserError;
-  auto loaded = component::LoadedComponent::fromBinary(
-      engine, *bytes, o.run.file.substr(o.run.file.rfind('/') + 1));  // npos + 1: the whole path
+  auto loaded = component::LoadedComponent::fromBinary(engine, *bytes, baseName(o.run.file));
   if (!loaded.ok()) return printError(loaded.error()), kExitUserError;
   http::HandlerConfig hc;
   Status ps = linkProviders(*providers, hc.linker, componentNameOf(o.run.file));

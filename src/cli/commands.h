@@ -165,6 +165,9 @@ extern const char* kPolicyFooter;
 void addPolicyFlags(CLI::App& cmd, PolicyOptions& options);
 // The issuers named by --trust values (keys or trust files); kUsage errors.
 Result<std::vector<capability::PublicKey>> trustedIssuers(const std::vector<std::string>& specs);
+// A bad --trust value is a command-line error, reported before anything is
+// loaded: kExitOk, or prints the error and returns kExitUsage.
+int checkTrustFlags(const PolicyOptions& options);
 // Checks `comp` (read from `bytes`) against the policy before anything runs:
 // kExitOk when the policy is off or admits it (after printing any warning),
 // else prints one error line and returns the exit code. `stubbed`: every
